@@ -1,0 +1,297 @@
+#include "http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "jwt.h"
+#include "log.h"
+
+static const char *http_reason(int status);
+static bool http_json_type(const char *ct);
+
+static const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+void
+http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w)
+{
+	const char *p;
+
+	memset(r, 0, sizeof(*r));
+	r->fcgi = fcgi;
+	r->w = w;
+	r->method = http_param(r, "REQUEST_METHOD");
+	if (r->method == NULL)
+		r->method = "GET";
+	/* nginx sets PATH_INFO to $uri (decoded, normalized, no query). */
+	p = http_param(r, "PATH_INFO");
+	if (p == NULL || *p == '\0')
+		p = http_param(r, "DOCUMENT_URI");
+	r->path = p != NULL ? p : "/";
+	r->request_id = http_param(r, "REQUEST_ID");
+	if (r->request_id == NULL)
+		r->request_id = "-";
+}
+
+const char *
+http_param(const struct req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->fcgi->envp);
+}
+
+static void
+http_send_raw(struct req *r, int status, const char *extra_headers, const char *body, size_t len)
+{
+	if (r->status != 0)
+		return;
+	r->status = status;
+	FCGX_FPrintF(r->fcgi->out,
+	    "Status: %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "%s"
+	    "\r\n",
+	    status, http_reason(status), len, extra_headers != NULL ? extra_headers : "");
+	FCGX_PutStr(body, (int)len, r->fcgi->out);
+}
+
+void
+http_send_json(struct req *r, int status, json_object *obj)
+{
+	size_t len;
+	const char *s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	char *body;
+
+	if (s == NULL) {
+		http_send_raw(r, 500, NULL,
+		    "{\"detail\":\"Internal error while writing the answer.\",\"code\":\"internal\"}\n", 73);
+		return;
+	}
+	if ((body = malloc(len + 1)) == NULL) {
+		http_send_raw(r, 500, NULL, "{}", 2);
+		return;
+	}
+	memcpy(body, s, len);
+	body[len] = '\n';
+	http_send_raw(r, status, NULL, body, len + 1);
+	free(body);
+}
+
+static void
+http_error_hdr(struct req *r, int status, const char *code, const char *headers,
+    const char *field, const char *detail)
+{
+	json_object *o = json_object_new_object();
+	size_t len;
+	const char *s;
+	char *body;
+
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	json_object_object_add(o, "code", json_object_new_string(code));
+	if (field != NULL)
+		json_object_object_add(o, "field", json_object_new_string(field));
+	r->code = code;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s != NULL && (body = malloc(len + 1)) != NULL) {
+		memcpy(body, s, len);
+		body[len] = '\n';
+		http_send_raw(r, status, headers, body, len + 1);
+		free(body);
+	} else
+		http_send_raw(r, 500, NULL, "{}", 2);
+	json_object_put(o);
+}
+
+void
+http_error(struct req *r, int status, const char *code, const char *fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	http_error_hdr(r, status, code,
+	    status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL, NULL, detail);
+}
+
+void
+http_error_field(struct req *r, const char *field, const char *detail)
+{
+	http_error_hdr(r, 422, "invalid_field", NULL, field, detail);
+}
+
+void
+http_error_method(struct req *r, const char *allow)
+{
+	char hdr[128], detail[160];
+
+	snprintf(hdr, sizeof(hdr), "Allow: %s\r\n", allow);
+	snprintf(detail, sizeof(detail), "Method %s is not allowed on %s; use %s.",
+	    r->method, r->path, allow);
+	http_error_hdr(r, 405, "method_not_allowed", hdr, NULL, detail);
+}
+
+void
+http_error_db(struct req *r, enum result rc, const struct errbuf *e)
+{
+	if (rc == ERR_DB && db_is_down(&r->w->db)) {
+		log_warnx("%s %s: %s", r->method, r->path, err_msg(e));
+		http_error(r, 503, "database_unavailable",
+		    "The database is not reachable right now. Retry in a few seconds.");
+		return;
+	}
+	log_errx("%s %s: %s", r->method, r->path, err_msg(e));
+	http_error(r, 500, "internal", "Internal error (request %s). It has been logged.",
+	    r->request_id);
+}
+
+bool
+http_authenticate(struct req *r)
+{
+	const char *h = http_param(r, "HTTP_AUTHORIZATION");
+	struct errbuf e;
+
+	err_clear(&e);
+	if (h == NULL || *h == '\0') {
+		http_error(r, 401, "missing_token",
+		    "Sign in first: send your access token as \"Authorization: Bearer <token>\".");
+		return false;
+	}
+	if (strncasecmp(h, "Bearer ", 7) != 0) {
+		http_error(r, 401, "invalid_token",
+		    "The Authorization header must be \"Bearer <token>\".");
+		return false;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (jwt_verify(h, r->w->cfg->jwt_secret, time(NULL), r->user, &e) != OK) {
+		http_error(r, 401, "invalid_token", "The access token was refused (%s). Sign in again.",
+		    err_msg(&e));
+		return false;
+	}
+	return true;
+}
+
+static bool
+http_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+json_object *
+http_read_json(struct req *r)
+{
+	const char *ct = http_param(r, "CONTENT_TYPE");
+	const char *cl = http_param(r, "CONTENT_LENGTH");
+	long long len = 0;
+	char *buf = NULL, *end;
+	int got;
+	json_tokener *tok = NULL;
+	json_object *obj = NULL;
+	enum json_tokener_error jerr;
+	size_t off;
+
+	if (!http_json_type(ct)) {
+		http_error(r, 415, "unsupported_media_type",
+		    "Send the request body as JSON with \"Content-Type: application/json\".");
+		return NULL;
+	}
+	if (cl != NULL && *cl != '\0') {
+		len = strtoll(cl, &end, 10);
+		if (*end != '\0' || len < 0) {
+			http_error(r, 400, "bad_request", "The Content-Length header is not a number.");
+			return NULL;
+		}
+	}
+	if (len > HTTP_MAX_BODY) {
+		http_error(r, 413, "body_too_large",
+		    "The request body is too large: API requests are JSON documents of at most %d KiB.",
+		    HTTP_MAX_BODY / 1024);
+		return NULL;
+	}
+	if (len == 0) {
+		http_error(r, 400, "malformed_json", "The request body is empty; send a JSON object.");
+		return NULL;
+	}
+	if ((buf = malloc((size_t)len + 1)) == NULL) {
+		http_error(r, 503, "overloaded", "The server is out of memory; retry shortly.");
+		return NULL;
+	}
+	got = FCGX_GetStr(buf, (int)len, r->fcgi->in);
+	if (got != len) {
+		http_error(r, 400, "bad_request", "The request body ended early (%d of %lld bytes).",
+		    got, len);
+		goto out;
+	}
+	buf[len] = '\0';
+	if ((tok = json_tokener_new_ex(32)) == NULL) {
+		http_error(r, 503, "overloaded", "The server is out of memory; retry shortly.");
+		goto out;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	off = json_tokener_get_parse_end(tok);
+	if (obj == NULL || jerr != json_tokener_success) {
+		json_object_put(obj);
+		obj = NULL;
+		http_error(r, 400, "malformed_json", "The body is not valid JSON (%s at byte %zu).",
+		    jerr == json_tokener_continue ? "unexpected end of input" :
+		    json_tokener_error_desc(jerr), off);
+		goto out;
+	}
+	while (off < (size_t)len && strchr(" \t\r\n", buf[off]) != NULL)
+		off++;
+	if (off != (size_t)len) {
+		json_object_put(obj);
+		obj = NULL;
+		http_error(r, 400, "malformed_json",
+		    "The body is not valid JSON (extra data after the object at byte %zu).", off);
+		goto out;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		obj = NULL;
+		http_error(r, 422, "invalid_body", "The body must be a JSON object.");
+		goto out;
+	}
+out:
+	if (tok != NULL)
+		json_tokener_free(tok);
+	free(buf);
+	return obj;
+}

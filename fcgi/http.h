@@ -1,0 +1,75 @@
+/*
+ * http.h: one FastCGI request and its single response. Every answer is JSON;
+ * every error is {"detail": "...", "code": "..."} with the right status.
+ */
+#ifndef MUSTORY_HTTP_H
+#define MUSTORY_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "config.h"
+#include "db.h"
+#include "result.h"
+#include "s3.h"
+
+/* The largest request body the API reads (nginx caps it too). */
+#define HTTP_MAX_BODY (64 * 1024)
+
+/* What a worker owns for its life: handed to each request, borrowed. */
+struct worker {
+	const struct config *cfg;
+	struct db db;
+	struct s3 s3;
+};
+
+struct req {
+	FCGX_Request *fcgi;       /* borrowed */
+	struct worker *w;         /* borrowed */
+	const char *method;       /* borrowed from the FastCGI params */
+	const char *path;         /* borrowed; without query string */
+	const char *request_id;   /* borrowed; nginx's $request_id or "-" */
+	char user[37];            /* the token's sub, once authenticated */
+	int status;               /* status sent, 0 until then */
+	const char *code;         /* error code sent, for the log */
+};
+
+/* Fill r from the FastCGI parameters. */
+void http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w);
+
+/* Borrowed: a FastCGI parameter or NULL. */
+const char *http_param(const struct req *r, const char *name);
+
+/* Send obj (not consumed) with status. Sends at most once per request. */
+void http_send_json(struct req *r, int status, json_object *obj);
+
+/* Send {"detail": fmt..., "code": code}. */
+void http_error(struct req *r, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Send a 422 naming the invalid field. */
+void http_error_field(struct req *r, const char *field, const char *detail);
+
+/* 405 with an Allow header. */
+void http_error_method(struct req *r, const char *allow);
+
+/*
+ * Check the bearer token; on failure sends 401 and returns false. On
+ * success r->user is the caller's UUID.
+ */
+bool http_authenticate(struct req *r);
+
+/*
+ * Read a JSON object body: checks Content-Type (415), size (413), syntax
+ * (400), that it is an object (422). On failure the error is sent and NULL
+ * returned; on success the caller owns the object (json_object_put).
+ */
+json_object *http_read_json(struct req *r);
+
+/* Send 503/500 for a failed database call (e says what). */
+void http_error_db(struct req *r, enum result rc, const struct errbuf *e);
+
+#endif

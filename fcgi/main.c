@@ -1,0 +1,217 @@
+/*
+ * mustory-api: the FastCGI program behind nginx. The parent opens the
+ * socket, forks FCGI_WORKERS workers and replaces any that die; each worker
+ * owns one database connection and one storage handle and serves one request
+ * at a time. SIGTERM/SIGINT: workers finish the request in hand and exit.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "routes.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig);
+static int worker_main(const struct config *cfg, int sock);
+static pid_t worker_spawn(const struct config *cfg, int sock);
+static void usage(void);
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mustory-api [--env-file PATH]\n"
+	    "Configuration comes from the environment; see README.md.\n");
+	exit(2);
+}
+
+static int
+worker_main(const struct config *cfg, int sock)
+{
+	struct worker w;
+	struct errbuf e;
+	FCGX_Request fr;
+	struct req r;
+	struct sigaction sa;
+	struct timespec t0, t1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: accept() must wake */
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&w, 0, sizeof(w));
+	w.cfg = cfg;
+	err_clear(&e);
+	if (db_open(&w.db, cfg->database_url, (int)cfg->db_timeout_s, "mustory-api", NULL,
+	    &e) != OK)
+		log_warnx("%s (will retry per request)", err_msg(&e));
+	err_clear(&e);
+	if (s3_init(&w.s3, cfg, &e) != OK) {
+		log_errx("storage client: %s", err_msg(&e));
+		db_close(&w.db);
+		return 1;
+	}
+	if (FCGX_InitRequest(&fr, sock, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_errx("FCGX_InitRequest failed");
+		s3_cleanup(&w.s3);
+		db_close(&w.db);
+		return 1;
+	}
+	while (!stopping && FCGX_Accept_r(&fr) == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		http_req_init(&r, &fr, &w);
+		routes_dispatch(&r);
+		if (r.status == 0)
+			http_error(&r, 500, "internal", "No answer was produced (request %s).",
+			    r.request_id);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (r.status >= 500)
+			log_warnx("%s %s -> %d %s (%.1f ms, request %s)", r.method, r.path, r.status,
+			    r.code != NULL ? r.code : "", (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, r.request_id);
+		else
+			log_debug("%s %s -> %d (%.1f ms, user %s, request %s)", r.method, r.path,
+			    r.status, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, r.user[0] ? r.user : "-",
+			    r.request_id);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	s3_cleanup(&w.s3);
+	db_close(&w.db);
+	return 0;
+}
+
+static pid_t
+worker_spawn(const struct config *cfg, int sock)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int rc = worker_main(cfg, sock);
+		curl_global_cleanup();
+		_exit(rc);
+	}
+	if (pid < 0)
+		log_warn("fork");
+	return pid;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct errbuf e;
+	const char *envfile = NULL;
+	struct sigaction sa;
+	pid_t *pids;
+	int sock, i, status, live;
+	long long n;
+	pid_t pid;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--env-file") == 0 && i + 1 < argc)
+			envfile = argv[++i];
+		else
+			usage();
+	}
+	err_clear(&e);
+	if (config_load(&cfg, envfile, &e) != OK) {
+		fprintf(stderr, "mustory-api: configuration: %s\n", err_msg(&e));
+		return 1;
+	}
+	log_init("mustory-api", (enum log_level)log_level_parse(cfg.log_level));
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
+		log_errx("library initialisation failed");
+		config_free(&cfg);
+		return 1;
+	}
+	if (strchr(cfg.fcgi_socket, '/') != NULL)
+		unlink(cfg.fcgi_socket);
+	if ((sock = FCGX_OpenSocket(cfg.fcgi_socket, 128)) < 0) {
+		log_errx("cannot listen on FCGI_SOCKET %s: %s", cfg.fcgi_socket, strerror(errno));
+		config_free(&cfg);
+		return 1;
+	}
+	if (strchr(cfg.fcgi_socket, '/') != NULL && chmod(cfg.fcgi_socket, 0660) != 0)
+		log_warn("chmod %s", cfg.fcgi_socket);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	n = cfg.fcgi_workers;
+	if ((pids = calloc((size_t)n, sizeof(*pids))) == NULL) {
+		log_errx("out of memory");
+		config_free(&cfg);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		pids[i] = worker_spawn(&cfg, sock);
+	log_info("listening on %s with %lld workers", cfg.fcgi_socket, n);
+
+	/* Supervise: replace a worker that dies (with a pause so a crash loop is slow). */
+	while (!stopping) {
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				sleep(1);
+		}
+		for (i = 0; i < n && !stopping; i++) {
+			if (pids[i] == pid || pids[i] <= 0) {
+				if (pid > 0 && pids[i] == pid)
+					log_warnx("worker %ld exited (%s %d); starting another",
+					    (long)pid, WIFSIGNALED(status) ? "signal" : "status",
+					    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+				sleep(1);
+				pids[i] = worker_spawn(&cfg, sock);
+			}
+		}
+	}
+	log_info("stopping: waiting for workers to finish their requests");
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	for (live = 1; live;) {
+		live = 0;
+		pid = waitpid(-1, &status, 0);
+		if (pid > 0 || (pid < 0 && errno == EINTR))
+			live = 1;
+	}
+	close(sock);
+	if (strchr(cfg.fcgi_socket, '/') != NULL)
+		unlink(cfg.fcgi_socket);
+	free(pids);
+	config_free(&cfg);
+	curl_global_cleanup();
+	log_info("stopped");
+	return 0;
+}

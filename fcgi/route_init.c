@@ -1,0 +1,124 @@
+/*
+ * POST /tracks/upload/init: validate the track's metadata, make the object
+ * keys, sign one presigned POST per file and insert the PENDING track.
+ */
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "ids.h"
+#include "log.h"
+#include "media.h"
+#include "validate.h"
+
+struct init_body {
+	const char *title;
+	const char *artist_name;
+	const char *file_extension;
+	long long file_size;
+	const char *artwork_extension;
+};
+
+static const struct field_spec init_fields[] = {
+	{ "title", FIELD_TEXT, true, offsetof(struct init_body, title) },
+	{ "artist_name", FIELD_TEXT, true, offsetof(struct init_body, artist_name) },
+	{ "file_extension", FIELD_AUDIO_EXT, true, offsetof(struct init_body, file_extension) },
+	{ "file_size", FIELD_SIZE, true, offsetof(struct init_body, file_size) },
+	{ "artwork_extension", FIELD_IMAGE_EXT, false, offsetof(struct init_body, artwork_extension) },
+};
+
+void
+route_init(struct req *r, const char *unused)
+{
+	const struct config *cfg = r->w->cfg;
+	struct init_body b = { 0 };
+	struct field_error fe;
+	struct s3_post audio = { 0 }, art = { 0 };
+	struct errbuf e;
+	json_object *body = NULL, *resp = NULL;
+	char id[37], audio_key[128], art_key[128], size[32];
+	char *audio_url = NULL;
+	const char *audio_type = NULL, *art_type = NULL;
+	time_t now = time(NULL);
+	enum result rc;
+
+	(void)unused;
+	err_clear(&e);
+	if ((body = http_read_json(r)) == NULL)
+		goto out;
+	if (validate_fields(body, init_fields, sizeof(init_fields) / sizeof(init_fields[0]), &b,
+	    &fe) != OK) {
+		http_error_field(r, fe.field, fe.detail);
+		goto out;
+	}
+	if (b.file_size > cfg->max_upload_bytes) {
+		http_error(r, 413, "file_too_large",
+		    "file_size is %lld bytes; the largest track this service accepts is %lld bytes (%lld MiB).",
+		    b.file_size, cfg->max_upload_bytes, cfg->max_upload_bytes / (1024 * 1024));
+		goto out;
+	}
+	media_audio_ext(b.file_extension, &audio_type);
+	if (id_uuid4(id) != OK) {
+		http_error(r, 503, "overloaded", "Could not make a track id; retry shortly.");
+		goto out;
+	}
+	/* Keys are ours: never built from user text. */
+	snprintf(audio_key, sizeof(audio_key), "tracks/%s/original.%s", id, b.file_extension);
+	if (s3_presign_post(cfg, audio_key, audio_type, b.file_size, b.file_size,
+	    cfg->upload_url_expires_s, now, &audio, &e) != OK) {
+		log_errx("presign %s: %s", audio_key, err_msg(&e));
+		http_error(r, 500, "internal", "Could not sign the upload (request %s).", r->request_id);
+		goto out;
+	}
+	if (b.artwork_extension != NULL) {
+		media_image_ext(b.artwork_extension, &art_type);
+		snprintf(art_key, sizeof(art_key), "tracks/%s/artwork.%s", id, b.artwork_extension);
+		if (s3_presign_post(cfg, art_key, art_type, 1, cfg->max_artwork_bytes,
+		    cfg->upload_url_expires_s, now, &art, &e) != OK) {
+			log_errx("presign %s: %s", art_key, err_msg(&e));
+			http_error(r, 500, "internal", "Could not sign the upload (request %s).",
+			    r->request_id);
+			goto out;
+		}
+	}
+	if ((audio_url = config_public_url(cfg, audio_key)) == NULL) {
+		http_error(r, 503, "overloaded", "Out of memory; retry shortly.");
+		goto out;
+	}
+	snprintf(size, sizeof(size), "%lld", b.file_size);
+	{
+		const char *params[] = { id, r->user, b.title, b.artist_name, b.file_extension, size,
+			audio_type, audio_key, audio_url, b.artwork_extension,
+			b.artwork_extension != NULL ? art_key : NULL };
+
+		rc = db_exec(&r->w->db, NULL,
+		    "INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size,"
+		    " content_type, original_audio_key, original_audio_url, artwork_extension, artwork_key)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		    11, params, &e);
+	}
+	if (rc != OK) {
+		http_error_db(r, rc, &e);
+		goto out;
+	}
+	resp = json_object_new_object();
+	json_object_object_add(resp, "track_id", json_object_new_string(id));
+	json_object_object_add(resp, "audio_upload_url", json_object_new_string(audio.url));
+	json_object_object_add(resp, "audio_upload_fields", json_object_get(audio.fields));
+	json_object_object_add(resp, "artwork_upload_url",
+	    art.url != NULL ? json_object_new_string(art.url) : NULL);
+	json_object_object_add(resp, "artwork_upload_fields",
+	    art.fields != NULL ? json_object_get(art.fields) : NULL);
+	json_object_object_add(resp, "expires_in", json_object_new_int64(cfg->upload_url_expires_s));
+	log_info("track %s created by %s (%s, %lld bytes)", id, r->user, b.file_extension,
+	    b.file_size);
+	http_send_json(r, 201, resp);
+out:
+	free(audio_url);
+	s3_post_free(&audio);
+	s3_post_free(&art);
+	json_object_put(resp);
+	json_object_put(body);
+}

@@ -1,0 +1,32 @@
+/*
+ * routes.h: the route table (kcgi/Redis style: one table, parallel arrays)
+ * and the handlers it dispatches to, one per fcgi/route_<name>.c.
+ */
+#ifndef MUSTORY_ROUTES_H
+#define MUSTORY_ROUTES_H
+
+#include "http.h"
+
+enum route {
+	ROUTE_INIT,      /* POST /tracks/upload/init */
+	ROUTE_COMPLETE,  /* POST /tracks/upload/complete */
+	ROUTE_STATUS,    /* GET  /tracks/upload/status/{id} */
+	ROUTE_TRACK,     /* GET  /tracks/{id} */
+	ROUTE_HEALTHZ,   /* GET  /healthz */
+	ROUTE__MAX
+};
+
+/* Find the route for r and run its handler; always sends one response. */
+void routes_dispatch(struct req *r);
+
+/*
+ * Handlers. id is the path's {id} (already a lowercase UUID) or NULL.
+ * Each sends exactly one response.
+ */
+void route_init(struct req *r, const char *id);
+void route_complete(struct req *r, const char *id);
+void route_status(struct req *r, const char *id);
+void route_track(struct req *r, const char *id);
+void route_healthz(struct req *r, const char *id);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * track_view.h: load one of the caller's tracks and render it as JSON
+ * (the status shape and the whole-track shape).
+ */
+#ifndef MUSTORY_TRACK_VIEW_H
+#define MUSTORY_TRACK_VIEW_H
+
+#include <libpq-fe.h>
+#include <json-c/json.h>
+
+#include "http.h"
+
+/* Columns of the row track_load returns. */
+enum track_col {
+	TC_ID, TC_TITLE, TC_ARTIST, TC_EXT, TC_SIZE, TC_STATUS, TC_ERROR, TC_DURATION,
+	TC_HLS_URL, TC_ARTWORK_URL, TC_CREATED, TC_UPDATED, TC_PROGRESS, TC_AUDIO_KEY,
+	TC__MAX
+};
+
+/*
+ * Load track id owned by r->user. On OK *res is one row (caller PQclears).
+ * ERR_NOT_FOUND when missing or someone else's; ERR_DB otherwise.
+ */
+enum result track_load(struct req *r, const char *id, PGresult **res, struct errbuf *e);
+
+/* {"track_id","status","progress","error"}: caller owns. */
+json_object *track_status_json(const PGresult *res);
+
+/* The whole track: caller owns. */
+json_object *track_full_json(const PGresult *res);
+
+/* Send the 404 for a track that is missing or not the caller's. */
+void track_not_found(struct req *r, const char *id);
+
+#endif

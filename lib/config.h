@@ -1,0 +1,66 @@
+/*
+ * config.h: the service's configuration, from the environment (and an
+ * optional env file like the seed's apps/api/.env). One table in config.c
+ * names every variable, its type, default and range; a bad value stops
+ * start-up with the variable's name in the message.
+ */
+#ifndef MUSTORY_CONFIG_H
+#define MUSTORY_CONFIG_H
+
+#include <stdbool.h>
+
+#include "result.h"
+
+struct config {
+	/* shared */
+	char *database_url;       /* DATABASE_URL */
+	char *log_level;          /* LOG_LEVEL */
+	char *storage_endpoint;   /* STORAGE_ENDPOINT, e.g. https://s3.eu-west-1.amazonaws.com */
+	char *storage_access_key; /* STORAGE_ACCESS_KEY */
+	char *storage_secret_key; /* STORAGE_SECRET_KEY */
+	char *storage_bucket;     /* STORAGE_BUCKET */
+	char *storage_region;     /* STORAGE_REGION */
+	char *storage_public_url; /* STORAGE_PUBLIC_URL; "" = endpoint + bucket */
+	bool storage_path_style;  /* STORAGE_PATH_STYLE */
+	long long storage_timeout_s; /* STORAGE_TIMEOUT_SECONDS */
+
+	/* API (fcgi/) */
+	char *jwt_secret;            /* JWT_SECRET */
+	long long max_upload_bytes;  /* MAX_UPLOAD_BYTES */
+	long long max_artwork_bytes; /* MAX_ARTWORK_BYTES */
+	long long upload_url_expires_s; /* UPLOAD_URL_EXPIRES_SECONDS */
+	char *fcgi_socket;           /* FCGI_SOCKET: a path, or 127.0.0.1:PORT */
+	long long fcgi_workers;      /* FCGI_WORKERS */
+	long long db_timeout_s;      /* DB_CONNECT_TIMEOUT_SECONDS */
+
+	/* runner (jobs/) */
+	long long job_lease_s;       /* JOB_LEASE_SECONDS */
+	long long job_max_attempts;  /* JOB_MAX_ATTEMPTS */
+	long long job_poll_s;        /* JOB_POLL_SECONDS */
+	long long job_backoff_base_s;/* JOB_BACKOFF_BASE_SECONDS */
+	long long job_backoff_max_s; /* JOB_BACKOFF_MAX_SECONDS */
+	long long runner_concurrency;/* RUNNER_CONCURRENCY */
+	long long job_parallelism;   /* JOB_PARALLELISM: encoders per job, 0 = cores */
+	long long max_duration_s;    /* MAX_DURATION_SECONDS */
+	char *hls_ladder;            /* HLS_LADDER, kbit/s list: "64,128,160" */
+	long long hls_segment_s;     /* HLS_SEGMENT_SECONDS */
+	char *ffmpeg_path;           /* FFMPEG_PATH */
+	char *ffprobe_path;          /* FFPROBE_PATH */
+	long long ffmpeg_timeout_s;  /* FFMPEG_TIMEOUT_SECONDS */
+	long long ffmpeg_mem_mb;     /* FFMPEG_MEMORY_MB: RLIMIT_AS of ffmpeg */
+	char *work_dir;              /* WORK_DIR: temp files */
+};
+
+/*
+ * Fill cfg from the environment. envfile, when not NULL, is read first for
+ * variables the environment does not set (KEY=VALUE lines, # comments,
+ * optional quotes). When envfile is NULL, $ENV_FILE is used if set.
+ * On error, e names the variable and the problem.
+ */
+enum result config_load(struct config *cfg, const char *envfile, struct errbuf *e);
+void config_free(struct config *cfg);
+
+/* The storage base URL for an object key: malloc'd "https://host/bucket/key". */
+char *config_public_url(const struct config *cfg, const char *key);
+
+#endif

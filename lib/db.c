@@ -1,0 +1,196 @@
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static enum result db_connect(struct db *db, struct errbuf *e);
+static void db_drop(struct db *db);
+static const char *db_errline(PGconn *conn, const PGresult *res);
+
+static const char *
+db_errline(PGconn *conn, const PGresult *res)
+{
+	static char line[256];
+	const char *m = res != NULL ? PQresultErrorMessage(res) : NULL;
+	size_t n;
+
+	if (m == NULL || *m == '\0')
+		m = conn != NULL ? PQerrorMessage(conn) : "no connection";
+	snprintf(line, sizeof(line), "%s", m);
+	n = strcspn(line, "\n");
+	line[n] = '\0';
+	return line;
+}
+
+static void
+db_drop(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->in_tx = false;
+}
+
+static enum result
+db_connect(struct db *db, struct errbuf *e)
+{
+	char timeout[16];
+	const char *keys[] = { "dbname", "connect_timeout", "application_name",
+		"keepalives", "keepalives_idle", "keepalives_interval",
+		"keepalives_count", "tcp_user_timeout", NULL };
+	const char *vals[] = { db->url, timeout, db->app_name, "1", "10", "5",
+		"3", "10000", NULL };
+	PGresult *res;
+
+	db_drop(db);
+	snprintf(timeout, sizeof(timeout), "%d", db->connect_timeout_s);
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		err_set(e, "cannot connect to the database: %s", db_errline(db->conn, NULL));
+		db_drop(db);
+		return ERR_DB;
+	}
+	if (db->on_connect_sql != NULL) {
+		res = PQexec(db->conn, db->on_connect_sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    PQresultStatus(res) != PGRES_TUPLES_OK) {
+			err_set(e, "database set-up failed: %s", db_errline(db->conn, res));
+			PQclear(res);
+			db_drop(db);
+			return ERR_DB;
+		}
+		PQclear(res);
+	}
+	return OK;
+}
+
+enum result
+db_open(struct db *db, const char *url, int connect_timeout_s,
+    const char *app_name, const char *on_connect_sql, struct errbuf *e)
+{
+	memset(db, 0, sizeof(*db));
+	db->connect_timeout_s = connect_timeout_s > 0 ? connect_timeout_s : 3;
+	db->url = strdup(url);
+	db->app_name = strdup(app_name != NULL ? app_name : "mustory");
+	if (on_connect_sql != NULL)
+		db->on_connect_sql = strdup(on_connect_sql);
+	if (db->url == NULL || db->app_name == NULL ||
+	    (on_connect_sql != NULL && db->on_connect_sql == NULL)) {
+		err_set(e, "out of memory");
+		return ERR_NOMEM;
+	}
+	return db_connect(db, e);
+}
+
+void
+db_close(struct db *db)
+{
+	db_drop(db);
+	free(db->url);
+	free(db->on_connect_sql);
+	free(db->app_name);
+	memset(db, 0, sizeof(*db));
+}
+
+bool
+db_is_down(const struct db *db)
+{
+	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+enum result
+db_ensure(struct db *db, struct errbuf *e)
+{
+	if (!db_is_down(db))
+		return OK;
+	if (db->conn != NULL)
+		log_warnx("database connection lost; reconnecting");
+	return db_connect(db, e);
+}
+
+enum result
+db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
+    const char *const *params, struct errbuf *e)
+{
+	PGresult *r;
+	ExecStatusType st;
+	const char *state;
+	int attempt;
+	enum result rc;
+
+	if (res != NULL)
+		*res = NULL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (db_is_down(db)) {
+			if (db->in_tx) {
+				err_set(e, "database connection lost inside a transaction");
+				db_drop(db);
+				return ERR_DB;
+			}
+			if ((rc = db_ensure(db, e)) != OK)
+				return rc;
+		}
+		r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+		st = PQresultStatus(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			if (res != NULL)
+				*res = r;
+			else
+				PQclear(r);
+			return OK;
+		}
+		if (PQstatus(db->conn) != CONNECTION_OK) {
+			/* The server went away (restart, failover): try once more. */
+			PQclear(r);
+			if (db->in_tx) {
+				err_set(e, "database connection lost inside a transaction");
+				db_drop(db);
+				return ERR_DB;
+			}
+			log_warnx("database connection lost; reconnecting");
+			db_drop(db);
+			continue;
+		}
+		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		err_set(e, "database error: %s", db_errline(db->conn, r));
+		rc = (state != NULL && strcmp(state, "23505") == 0) ? ERR_CONFLICT : ERR_DB;
+		PQclear(r);
+		return rc;
+	}
+	err_set(e, "database unavailable");
+	return ERR_DB;
+}
+
+enum result
+db_begin(struct db *db, struct errbuf *e)
+{
+	enum result rc;
+
+	if ((rc = db_exec(db, NULL, "BEGIN", 0, NULL, e)) == OK)
+		db->in_tx = true;
+	return rc;
+}
+
+enum result
+db_commit(struct db *db, struct errbuf *e)
+{
+	enum result rc = db_exec(db, NULL, "COMMIT", 0, NULL, e);
+
+	db->in_tx = false;
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	PGresult *r;
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		r = PQexec(db->conn, "ROLLBACK");
+		PQclear(r);
+	}
+	db->in_tx = false;
+}

@@ -1,0 +1,53 @@
+/*
+ * db.h: one blocking libpq connection that heals itself. Every statement is
+ * parameterized. When the server goes away, the next call reconnects (with a
+ * short connect timeout) instead of crashing or hanging; callers answer 503
+ * (API) or retry later (runner) on ERR_DB.
+ */
+#ifndef MUSTORY_DB_H
+#define MUSTORY_DB_H
+
+#include <stdbool.h>
+#include <libpq-fe.h>
+
+#include "result.h"
+
+struct db {
+	PGconn *conn;              /* owned; NULL when not connected */
+	char *url;                 /* owned copy of DATABASE_URL */
+	int connect_timeout_s;
+	char *on_connect_sql;      /* owned; run after every (re)connect, e.g. LISTEN */
+	char *app_name;            /* owned; application_name for pg_stat_activity */
+	bool in_tx;                /* inside BEGIN: no transparent retry */
+};
+
+/*
+ * Set up db and try to connect. A down server is not fatal: ERR_DB is
+ * returned and the next db_exec tries again. on_connect_sql may be NULL.
+ */
+enum result db_open(struct db *db, const char *url, int connect_timeout_s,
+    const char *app_name, const char *on_connect_sql, struct errbuf *e);
+void db_close(struct db *db);
+
+/* Connect if not connected or the connection went bad. */
+enum result db_ensure(struct db *db, struct errbuf *e);
+
+/*
+ * Run sql with text parameters (NULL entries are SQL NULL). On success
+ * *res (when res is not NULL) is a result the caller must PQclear. Outside
+ * a transaction a lost connection is re-made and the statement tried once
+ * more. Errors: ERR_DB (server down or SQL error; e says which),
+ * ERR_CONFLICT for a unique violation (SQLSTATE 23505).
+ */
+enum result db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
+    const char *const *params, struct errbuf *e);
+
+enum result db_begin(struct db *db, struct errbuf *e);
+enum result db_commit(struct db *db, struct errbuf *e);
+/* Never fails: a rollback on a dead connection just drops the connection. */
+void db_rollback(struct db *db);
+
+/* True when the last error lost the connection (vs. an SQL error). */
+bool db_is_down(const struct db *db);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * s3.h: S3-compatible storage with our own SigV4 signer (lib/sigv4.h).
+ * Works against AWS S3, R2, MinIO and the dev stack's s3rver. Object keys
+ * passed here are made by the server, never taken from user text.
+ */
+#ifndef MUSTORY_S3_H
+#define MUSTORY_S3_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "config.h"
+#include "result.h"
+
+struct s3 {
+	const struct config *cfg; /* borrowed: outlives this handle */
+	CURL *curl;               /* owned; reused so connections are kept alive */
+};
+
+/*
+ * Errors from the calls below:
+ *   ERR_NOT_FOUND  404 (NoSuchKey)
+ *   ERR_AUTH       403 / signature rejected (a configuration problem)
+ *   ERR_STORAGE    connection refused, timeout, 5xx: transient, retry later
+ *   ERR_TOO_LARGE  download bigger than max_bytes
+ *   ERR_IO         local file problem
+ * e gets a sentence naming the key and what happened (never the secret).
+ */
+enum result s3_init(struct s3 *s3, const struct config *cfg, struct errbuf *e);
+void s3_cleanup(struct s3 *s3);
+
+/* Presigned POST, the shape boto3's generate_presigned_post returns. */
+struct s3_post {
+	char *url;           /* owned: form action, e.g. http://host:9000/bucket */
+	json_object *fields; /* owned: key, Content-Type, x-amz-algorithm,
+	                        x-amz-credential, x-amz-date, policy, x-amz-signature */
+};
+
+/*
+ * Policy: expiration now+expires_s, {"bucket"}, exact {"key"}, exact
+ * {"Content-Type"}, ["content-length-range", min_bytes, max_bytes] and one
+ * condition for each x-amz-* field. Pure: no network.
+ */
+enum result s3_presign_post(const struct config *cfg, const char *key,
+    const char *content_type, long long min_bytes, long long max_bytes,
+    long long expires_s, time_t now, struct s3_post *out, struct errbuf *e);
+void s3_post_free(struct s3_post *p);
+
+/* HEAD: *size (may be NULL) gets Content-Length. */
+enum result s3_head(struct s3 *s3, const char *key, long long *size, struct errbuf *e);
+
+/* GET streamed into fd (never whole in memory); *got bytes written. */
+enum result s3_get_to_fd(struct s3 *s3, const char *key, int fd,
+    long long max_bytes, long long *got, struct errbuf *e);
+
+/* PUT a memory buffer. cache_control may be NULL. */
+enum result s3_put_buffer(struct s3 *s3, const char *key, const void *buf,
+    size_t len, const char *content_type, const char *cache_control,
+    struct errbuf *e);
+
+struct s3_put {
+	const char *key;
+	const char *path;          /* local file to upload */
+	const char *content_type;
+	const char *cache_control; /* may be NULL */
+};
+
+/*
+ * PUT several files, up to `parallel` at a time (curl multi). Each file is
+ * retried a few times on transient errors; the first failure that remains
+ * is returned. All or error: the caller publishes its manifest only on OK.
+ */
+enum result s3_put_files(struct s3 *s3, const struct s3_put *puts, size_t n,
+    int parallel, struct errbuf *e);
+
+enum result s3_delete(struct s3 *s3, const char *key, struct errbuf *e);
+
+#endif
