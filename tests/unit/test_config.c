@@ -1,0 +1,120 @@
+/* Configuration: defaults, env file, environment precedence, bad values. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+static void
+set_required(void)
+{
+	setenv("DATABASE_URL", "postgresql://x@127.0.0.1/db", 1);
+	setenv("STORAGE_ENDPOINT", "http://127.0.0.1:9000/", 1);
+	setenv("STORAGE_ACCESS_KEY", "ak", 1);
+	setenv("STORAGE_SECRET_KEY", "sk", 1);
+	setenv("JWT_SECRET", "0123456789abcdef0123", 1);
+	unsetenv("MAX_UPLOAD_BYTES");
+	unsetenv("ENV_FILE");
+	unsetenv("STORAGE_BUCKET");
+}
+
+static void
+defaults_and_trailing_slash(void **state)
+{
+	struct config c;
+	struct errbuf e;
+	char *u;
+
+	(void)state;
+	set_required();
+	err_clear(&e);
+	assert_int_equal(config_load(&c, NULL, &e), OK);
+	assert_int_equal(c.max_upload_bytes, 200LL * 1024 * 1024);
+	assert_int_equal(c.upload_url_expires_s, 900);
+	assert_string_equal(c.storage_endpoint, "http://127.0.0.1:9000");
+	assert_string_equal(c.storage_bucket, "mustory-audio");
+	u = config_public_url(&c, "a/b.m3u8");
+	assert_string_equal(u, "http://127.0.0.1:9000/mustory-audio/a/b.m3u8");
+	free(u);
+	config_free(&c);
+}
+
+static void
+bad_values_name_the_variable(void **state)
+{
+	static const struct { const char *var, *val, *msg; } c[] = {
+		{ "MAX_UPLOAD_BYTES", "lots", "MAX_UPLOAD_BYTES must be a whole number" },
+		{ "MAX_UPLOAD_BYTES", "0", "MAX_UPLOAD_BYTES must be a whole number from 1" },
+		{ "STORAGE_ENDPOINT", "ftp://x", "STORAGE_ENDPOINT must be an http" },
+		{ "JWT_SECRET", "short", "JWT_SECRET must be 16 to" },
+		{ "STORAGE_PATH_STYLE", "maybe", "STORAGE_PATH_STYLE must be true or false" },
+		{ "LOG_LEVEL", "loud", "LOG_LEVEL must be" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct config cfg;
+		struct errbuf e;
+
+		set_required();
+		setenv(c[i].var, c[i].val, 1);
+		err_clear(&e);
+		assert_int_equal(config_load(&cfg, NULL, &e), ERR_INVALID);
+		if (strstr(e.msg, c[i].msg) == NULL)
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, e.msg, c[i].msg);
+		unsetenv(c[i].var);
+	}
+	set_required();
+	unsetenv("DATABASE_URL");
+	{
+		struct config cfg;
+		struct errbuf e;
+
+		err_clear(&e);
+		assert_int_equal(config_load(&cfg, NULL, &e), ERR_INVALID);
+		assert_string_equal(e.msg, "DATABASE_URL is not set (required)");
+	}
+	unsetenv("LOG_LEVEL");
+	unsetenv("STORAGE_PATH_STYLE");
+}
+
+static void
+env_file_fills_gaps_environment_wins(void **state)
+{
+	char path[] = "/tmp/mustory-env-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct config c;
+	struct errbuf e;
+
+	(void)state;
+	set_required();
+	fprintf(f, "# comment\n\nexport STORAGE_BUCKET=\"from-file\"\nMAX_UPLOAD_BYTES = 1234\n"
+	    "JWT_SECRET='file-secret-file-secret'\n");
+	fclose(f);
+	err_clear(&e);
+	assert_int_equal(config_load(&c, path, &e), OK);
+	assert_string_equal(c.storage_bucket, "from-file");
+	assert_int_equal(c.max_upload_bytes, 1234);
+	assert_string_equal(c.jwt_secret, "0123456789abcdef0123"); /* environment wins */
+	config_free(&c);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults_and_trailing_slash),
+		cmocka_unit_test(bad_values_name_the_variable),
+		cmocka_unit_test(env_file_fills_gaps_environment_wins),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,48 @@
+/* The route matcher: exact paths, one {id} segment, nothing more. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "result.h"
+
+int route_match(const char *pattern, const char *path, const char **seg);
+
+static void
+route_match_table(void **state)
+{
+	static const struct { const char *pat, *path; int match; const char *seg; } c[] = {
+		{ "/tracks/upload/init", "/tracks/upload/init", 1, NULL },
+		{ "/tracks/upload/init", "/tracks/upload/init/", 0, NULL },
+		{ "/tracks/upload/init", "/tracks/upload/initx", 0, NULL },
+		{ "/tracks/upload/status/*", "/tracks/upload/status/abc", 1, "abc" },
+		{ "/tracks/upload/status/*", "/tracks/upload/status/", 0, NULL },
+		{ "/tracks/upload/status/*", "/tracks/upload/status/a/b", 0, NULL },
+		{ "/tracks/*", "/tracks/123", 1, "123" },
+		{ "/tracks/*", "/tracks/upload/init", 0, NULL },
+		{ "/tracks/*", "/trackss/1", 0, NULL },
+		{ "/healthz", "/healthz", 1, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const char *seg = NULL;
+		int m = route_match(c[i].pat, c[i].path, &seg);
+
+		if (m != c[i].match)
+			fail_msg("case %zu: %s vs %s: got %d", i, c[i].pat, c[i].path, m);
+		if (c[i].seg != NULL)
+			assert_string_equal(seg, c[i].seg);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(route_match_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
