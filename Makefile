@@ -61,6 +61,9 @@ $(B)/mustory-runner: $(JOBS_OBJS) $(LIB_OBJS)
 $(B)/mustory-token: $(B)/tools/mustory-token.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Unit tests reach the programs' headers too.
+$(B)/tests/unit/%.o: CPPFLAGS += -Ifcgi -Ijobs
+
 $(B)/tests/%: $(B)/tests/unit/%.o $(TESTABLE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka

@@ -3,6 +3,8 @@
 -- migrations/NNNN_name.sql (applied once each by `make migrate`, never edited
 -- after they land).
 
+SET client_min_messages = warning;
+
 DO $$ BEGIN
     CREATE TYPE track_processing_status AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'FAILED');
 EXCEPTION WHEN duplicate_object THEN NULL; END $$;

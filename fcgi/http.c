@@ -65,16 +65,23 @@ http_param(const struct req *r, const char *name)
 static void
 http_send_raw(struct req *r, int status, const char *extra_headers, const char *body, size_t len)
 {
+	char head[512];
+	int n;
+
 	if (r->status != 0)
 		return;
 	r->status = status;
-	FCGX_FPrintF(r->fcgi->out,
+	/* libfcgi's own printf knows no %zu: format here, write raw. */
+	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: %zu\r\n"
 	    "%s"
 	    "\r\n",
 	    status, http_reason(status), len, extra_headers != NULL ? extra_headers : "");
+	if (n < 0 || (size_t)n >= sizeof(head))
+		n = snprintf(head, sizeof(head), "Status: 500 Internal Server Error\r\n\r\n");
+	FCGX_PutStr(head, n, r->fcgi->out);
 	FCGX_PutStr(body, (int)len, r->fcgi->out);
 }
 

@@ -179,6 +179,7 @@ start_nginx() {
 	pidfile_alive "$STACK_DIR/nginx/nginx.pid" && return 0
 	local n=$STACK_DIR/nginx user_line=""
 	mkdir -p "$n/tmp" "$n/logs"
+	cp /etc/nginx/fastcgi_params "$n/fastcgi_params"
 	[ "$(id -u)" = 0 ] && user_line="user root root;"
 	# The site file is the production one; only paths and ports are filled in.
 	sed -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" \

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# All benchmarks; each prints its own summary and writes bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")"
+./api.sh
+if [ -x runner/run.sh ]; then runner/run.sh; fi
