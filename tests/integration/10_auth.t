@@ -28,7 +28,16 @@ tampered="${good%?}$( [ "${good: -1}" = A ] && echo B || echo A)"
 api GET /tracks/upload/status/$(new_user) "" "$tampered"
 is "$STATUS" 401 "tampered signature: 401"
 
-expired=$(token "$user" -120)
+expired=$(jwt_make "$JWT_SECRET" "{\"sub\":\"$user\",\"exp\":$(( $(date +%s) - 120 ))}")
+fresh=$(jwt_make "$JWT_SECRET" "{\"sub\":\"$user\",\"exp\":$(( $(date +%s) + 120 ))}")
+api GET /tracks/upload/status/$(new_user) "" "$fresh"
+is "$STATUS" 404 "a token minted independently (openssl) is accepted"
+noexp=$(jwt_make "$JWT_SECRET" "{\"sub\":\"$user\"}")
+api GET /tracks/upload/status/$(new_user) "" "$noexp"
+is "$STATUS" 401 "token without exp: 401"
+notuuid=$(jwt_make "$JWT_SECRET" "{\"sub\":\"alice\",\"exp\":$(( $(date +%s) + 120 ))}")
+api GET /tracks/upload/status/$(new_user) "" "$notuuid"
+is "$STATUS" 401 "token whose sub is not a UUID: 401"
 api GET /tracks/upload/status/$(new_user) "" "$expired"
 is "$STATUS" 401 "expired token: 401"
 like "$(jget .detail)" "expired" "expired token: detail says expired"

@@ -30,7 +30,7 @@ check "size as string" 422 invalid_field '{"title":"x","artist_name":"a","file_e
 check "extra field" 422 invalid_field '{"title":"x","artist_name":"a","file_extension":"mp3","file_size":1,"owner_id":"x"}'
 check "over the size limit" 413 file_too_large "{\"title\":\"x\",\"artist_name\":\"a\",\"file_extension\":\"mp3\",\"file_size\":$((MAX_UPLOAD_BYTES + 1))}"
 check "huge number" 413 file_too_large '{"title":"x","artist_name":"a","file_extension":"mp3","file_size":99999999999999999999999}'
-check "not JSON content type" 415 unsupported_media_type '{"title":"x"}' -H 'Content-Type: text/plain'
+CT=text/plain check "not JSON content type" 415 unsupported_media_type '{"title":"x"}'
 check "body over 64 KiB" 413 body_too_large "{\"title\":\"$(head -c 70000 /dev/zero | tr '\0' x)\"}"
 
 is "$(psql_q "select count(*) from tracks")" "$rows_before" "no row was written by any bad request"

@@ -17,6 +17,16 @@ token() {
 	args+=(--ttl "${2:-3600}")
 	JWT_SECRET=$JWT_SECRET "$BIN/mustory-token" "${args[@]}" 2>/dev/null
 }
+# jwt_make SECRET PAYLOAD_JSON [HEADER_JSON]: an HS256 token made with
+# openssl, independently of the C code under test.
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+jwt_make() {
+	local h p s
+	h=$(printf '%s' "${3:-{\"alg\":\"HS256\",\"typ\":\"JWT\"\}}" | b64url)
+	p=$(printf '%s' "$2" | b64url)
+	s=$(printf '%s.%s' "$h" "$p" | openssl dgst -sha256 -hmac "$1" -binary | b64url)
+	printf '%s.%s.%s' "$h" "$p" "$s"
+}
 new_user() { cat /proc/sys/kernel/random/uuid; }
 
 # api METHOD PATH [BODY] [TOKEN] [extra curl args...]: sets STATUS and BODY
@@ -25,7 +35,7 @@ api() {
 	shift 4 2>/dev/null || shift $#
 	local args=(-s -o "$out" -w '%{http_code}' -X "$method" --max-time 30)
 	[ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
-	[ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+	[ -n "$body" ] && args+=(-H "Content-Type: ${CT:-application/json}" --data-binary "$body")
 	STATUS=$(curl "${args[@]}" "$@" "$API_URL$path")
 	BODY=$(cat "$out" 2>/dev/null)
 }
