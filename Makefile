@@ -48,9 +48,12 @@ PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token
 .PHONY: all unit-bins test unit run migrate deps bench clean format
 all: $(PROGS)
 
-$(B)/%.o: %.c $(wildcard lib/*.h fcgi/*.h jobs/*.h)
+# -MMD: each object depends on exactly the headers it includes.
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 $(B)/mustory-api: $(FCGI_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

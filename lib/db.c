@@ -8,6 +8,7 @@
 
 static enum result db_connect(struct db *db, struct errbuf *e);
 static void db_drop(struct db *db);
+static PGresult *db_run(struct db *db, const char *sql, int nparams, const char *const *params);
 static const char *db_errline(PGconn *conn, const PGresult *res);
 
 static const char *
@@ -28,10 +29,48 @@ db_errline(PGconn *conn, const PGresult *res)
 static void
 db_drop(struct db *db)
 {
+	size_t i;
+
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
 	db->in_tx = false;
+	/* Prepared statements die with their connection. */
+	for (i = 0; i < DB_MAX_PREPARED; i++) {
+		free(db->prepared[i]);
+		db->prepared[i] = NULL;
+	}
+}
+
+/*
+ * Run sql, prepared by name when it has parameters. The result is the
+ * statement's (or the failed PREPARE's) result.
+ */
+static PGresult *
+db_run(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	char name[16];
+	PGresult *p;
+	size_t i;
+
+	if (nparams == 0)
+		return PQexecParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	for (i = 0; i < DB_MAX_PREPARED && db->prepared[i] != NULL; i++) {
+		if (strcmp(db->prepared[i], sql) == 0) {
+			snprintf(name, sizeof(name), "mp%zu", i);
+			return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+		}
+	}
+	if (i == DB_MAX_PREPARED)
+		return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	snprintf(name, sizeof(name), "mp%zu", i);
+	p = PQprepare(db->conn, name, sql, nparams, NULL);
+	if (PQresultStatus(p) != PGRES_COMMAND_OK)
+		return p;
+	PQclear(p);
+	if ((db->prepared[i] = strdup(sql)) == NULL)
+		return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
 }
 
 static enum result
@@ -133,7 +172,7 @@ db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
 			if ((rc = db_ensure(db, e)) != OK)
 				return rc;
 		}
-		r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+		r = db_run(db, sql, nparams, params);
 		st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			if (res != NULL)

@@ -12,8 +12,11 @@
 
 #include "result.h"
 
+#define DB_MAX_PREPARED 32
+
 struct db {
 	PGconn *conn;              /* owned; NULL when not connected */
+	char *prepared[DB_MAX_PREPARED]; /* owned: SQL prepared on conn as "mp<i>" */
 	char *url;                 /* owned copy of DATABASE_URL */
 	int connect_timeout_s;
 	char *on_connect_sql;      /* owned; run after every (re)connect, e.g. LISTEN */
@@ -33,7 +36,9 @@ void db_close(struct db *db);
 enum result db_ensure(struct db *db, struct errbuf *e);
 
 /*
- * Run sql with text parameters (NULL entries are SQL NULL). On success
+ * Run sql with text parameters (NULL entries are SQL NULL). Statements with
+ * parameters are prepared once per connection (up to DB_MAX_PREPARED) and
+ * then executed by name, so the server plans them once. On success
  * *res (when res is not NULL) is a result the caller must PQclear. Outside
  * a transaction a lost connection is re-made and the statement tried once
  * more. Errors: ERR_DB (server down or SQL error; e says which),
