@@ -239,6 +239,31 @@ out:
 	return rc;
 }
 
+enum result
+config_lookup(const char *envfile, const char *name, char **out, struct errbuf *e)
+{
+	struct kv *kv = NULL;
+	size_t nkv = 0, i;
+	const char *val = getenv(name);
+	enum result rc = OK;
+
+	*out = NULL;
+	if (envfile == NULL)
+		envfile = getenv("ENV_FILE");
+	if ((val == NULL || *val == '\0') && envfile != NULL && *envfile != '\0') {
+		if ((rc = envfile_read(envfile, &kv, &nkv, e)) == OK)
+			val = envfile_get(kv, nkv, name);
+	}
+	if (rc == OK && val != NULL && (*out = strdup(val)) == NULL)
+		rc = ERR_NOMEM;
+	for (i = 0; i < nkv; i++) {
+		free(kv[i].key);
+		free(kv[i].val);
+	}
+	free(kv);
+	return rc;
+}
+
 void
 config_free(struct config *cfg)
 {

@@ -60,6 +60,14 @@ struct config {
 enum result config_load(struct config *cfg, const char *envfile, struct errbuf *e);
 void config_free(struct config *cfg);
 
+/*
+ * One variable, for tools that need only it: the environment's value, else
+ * the env file's (envfile, or $ENV_FILE). *out is malloc'd, or NULL when the
+ * variable is set nowhere. ERR_INVALID when the env file cannot be read.
+ */
+enum result config_lookup(const char *envfile, const char *name, char **out,
+    struct errbuf *e);
+
 /* The storage base URL for an object key: malloc'd "https://host/bucket/key". */
 char *config_public_url(const struct config *cfg, const char *key);
 

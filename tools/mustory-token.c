@@ -4,7 +4,7 @@
  *   mustory-token [--sub UUID] [--ttl SECONDS] [--env-file PATH]
  *
  * The secret is JWT_SECRET from the environment, else from the env file
- * (--env-file, or $ENV_FILE), read through config_load() so the file means
+ * (--env-file, or $ENV_FILE), read through config_lookup() so the file means
  * here what it means to the API. Prints the token on stdout and the sub on
  * stderr, so `TOKEN=$(mustory-token)` keeps the id visible.
  */
@@ -56,12 +56,10 @@ parse_ttl(const char *s, long long *out)
 int
 main(int argc, char *argv[])
 {
-	const char *sub_arg = NULL, *envfile = NULL, *secret;
+	const char *sub_arg = NULL, *envfile = NULL;
 	long long ttl = DEFAULT_TTL_S;
-	struct config cfg;
 	struct errbuf e;
-	bool have_cfg = false;
-	char sub[37], *token;
+	char sub[37], *token, *secret = NULL;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -100,32 +98,26 @@ main(int argc, char *argv[])
 		return 1;
 	}
 
-	secret = getenv("JWT_SECRET");
+	err_clear(&e);
+	if (config_lookup(envfile, "JWT_SECRET", &secret, &e) != OK) {
+		fprintf(stderr, "mustory-token: %s\n", err_msg(&e));
+		return 1;
+	}
 	if (secret == NULL || *secret == '\0') {
-		if (envfile == NULL && getenv("ENV_FILE") == NULL) {
-			fprintf(stderr, "mustory-token: JWT_SECRET is not set; export it "
-			    "or pass --env-file PATH\n");
-			return 1;
-		}
-		err_clear(&e);
-		if (config_load(&cfg, envfile, &e) != OK) {
-			fprintf(stderr, "mustory-token: %s\n", err_msg(&e));
-			return 1;
-		}
-		have_cfg = true;
-		secret = cfg.jwt_secret;
+		fprintf(stderr, "mustory-token: JWT_SECRET is not set; export it "
+		    "or pass --env-file PATH\n");
+		free(secret);
+		return 1;
 	}
 	if (strlen(secret) < MIN_SECRET_LEN) {
 		fprintf(stderr, "mustory-token: JWT_SECRET must be at least %d "
 		    "characters long\n", MIN_SECRET_LEN);
-		if (have_cfg)
-			config_free(&cfg);
+		free(secret);
 		return 1;
 	}
 
 	token = jwt_sign(secret, sub, time(NULL) + (time_t)ttl);
-	if (have_cfg)
-		config_free(&cfg);
+	free(secret);
 	if (token == NULL) {
 		fprintf(stderr, "mustory-token: out of memory\n");
 		return 1;
