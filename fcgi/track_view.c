@@ -93,3 +93,28 @@ track_full_json(const PGresult *res)
 	json_object_object_add(o, "updated_at", col_string(res, TC_UPDATED));
 	return o;
 }
+
+void
+track_respond(struct req *r, const char *id, json_object *(*render)(const PGresult *))
+{
+	PGresult *res = NULL;
+	json_object *o = NULL;
+	struct errbuf e;
+	enum result rc;
+
+	err_clear(&e);
+	rc = track_load(r, id, &res, &e);
+	if (rc == ERR_NOT_FOUND) {
+		track_not_found(r, id);
+		goto out;
+	}
+	if (rc != OK) {
+		http_error_db(r, rc, &e);
+		goto out;
+	}
+	o = render(res);
+	http_send_json(r, 200, o);
+out:
+	json_object_put(o);
+	PQclear(res);
+}

@@ -29,6 +29,12 @@ json_object *track_status_json(const PGresult *res);
 /* The whole track: caller owns. */
 json_object *track_full_json(const PGresult *res);
 
+/*
+ * Load track id and answer 200 with render(row), or the 404/503: the whole
+ * of GET status and GET track.
+ */
+void track_respond(struct req *r, const char *id, json_object *(*render)(const PGresult *));
+
 /* Send the 404 for a track that is missing or not the caller's. */
 void track_not_found(struct req *r, const char *id);
 
