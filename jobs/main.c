@@ -1,0 +1,328 @@
+/*
+ * mustory-runner: the job runner. See jobs/worker.h for one worker's loop.
+ *
+ *   mustory-runner [--once] [--concurrency N] [--name NAME] [--env-file PATH]
+ *                  [--retry JOB_ID]
+ *
+ * Process model: with concurrency 1 the process is the worker. With N > 1
+ * it forks N worker processes (each with its own database connections and
+ * storage handle, killed if this process dies) and supervises them:
+ * SIGTERM/SIGINT is passed on, a worker that crashes is started again.
+ * Each job runs parallel = JOB_PARALLELISM, or cores / N, ffmpeg processes,
+ * so N x parallel never asks for more encoders than cores unless
+ * JOB_PARALLELISM says so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "claim.h"
+#include "config.h"
+#include "log.h"
+#include "transcode.h"
+#include "worker.h"
+
+#define MAX_CONCURRENCY 64
+
+static volatile sig_atomic_t stopping;
+static int wake_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig);
+static int wake_setup(void);
+static void usage(void) __attribute__((noreturn));
+static int operator_retry(const struct config *cfg, long long id);
+static int run_worker(const struct config *cfg, const char *name, const struct ladder *l,
+    int parallel, bool once);
+static int supervise(const struct config *cfg, const char *name, const struct ladder *l,
+    int parallel, int n, bool once);
+static pid_t spawn_worker(const struct config *cfg, const char *name, int idx,
+    const struct ladder *l, int parallel, bool once);
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	stopping = 1;
+	if (wake_pipe[1] >= 0)
+		(void)write(wake_pipe[1], &c, 1);
+	errno = saved;
+}
+
+/* A fresh self-pipe the signal handler writes to (each process its own). */
+static int
+wake_setup(void)
+{
+	int i, fl;
+
+	for (i = 0; i < 2; i++)
+		if (wake_pipe[i] >= 0)
+			close(wake_pipe[i]);
+	if (pipe2(wake_pipe, O_CLOEXEC) < 0) {
+		wake_pipe[0] = wake_pipe[1] = -1;
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		fl = fcntl(wake_pipe[i], F_GETFL);
+		(void)fcntl(wake_pipe[i], F_SETFL, fl | O_NONBLOCK);
+	}
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mustory-runner [--once] [--concurrency N] [--name NAME] "
+	    "[--env-file PATH] [--retry JOB_ID]\n");
+	exit(2);
+}
+
+static int
+operator_retry(const struct config *cfg, long long id)
+{
+	struct db db;
+	struct errbuf e;
+	char track[37] = "";
+	int status = 1;
+
+	err_clear(&e);
+	if (db_open(&db, cfg->database_url, (int)cfg->db_timeout_s, "mustory-runner --retry",
+	    NULL, &e) != OK) {
+		log_errx("%s", err_msg(&e));
+		goto out;
+	}
+	if (job_operator_retry(&db, id, track, &e) != OK) {
+		log_errx("cannot retry job %lld: %s", id, err_msg(&e));
+		goto out;
+	}
+	log_info("job %lld track %s: failed -> queued (operator retry)", id, track);
+	printf("job %lld queued again (track %s)\n", id, track);
+	status = 0;
+out:
+	db_close(&db);
+	return status;
+}
+
+static int
+run_worker(const struct config *cfg, const char *name, const struct ladder *l, int parallel,
+    bool once)
+{
+	struct worker w;
+	struct errbuf e;
+	int status;
+
+	err_clear(&e);
+	if (worker_open(&w, cfg, name, l, parallel, &stopping, wake_pipe[0], &e) != OK) {
+		log_errx("cannot start: %s", err_msg(&e));
+		worker_close(&w);
+		return 1;
+	}
+	log_info("worker %s up (%d ffmpeg processes per job%s)", w.owner, parallel,
+	    once ? ", --once" : "");
+	status = worker_loop(&w, once);
+	worker_close(&w);
+	log_info("worker %s exits (%s)", name, stopping ? "signal" : "done");
+	return status;
+}
+
+static pid_t
+spawn_worker(const struct config *cfg, const char *name, int idx, const struct ladder *l,
+    int parallel, bool once)
+{
+	char wname[128];
+	pid_t parent = getpid(), pid;
+
+	if ((pid = fork()) < 0) {
+		log_warn("fork");
+		return -1;
+	}
+	if (pid > 0)
+		return pid;
+	/* A worker never outlives the runner: kill -9 of it frees every lease. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent || wake_setup() < 0)
+		_exit(1);
+	snprintf(wname, sizeof(wname), "%s/%d", name, idx);
+	_exit(run_worker(cfg, wname, l, parallel, once));
+}
+
+static int
+supervise(const struct config *cfg, const char *name, const struct ladder *l, int parallel,
+    int n, bool once)
+{
+	pid_t pids[MAX_CONCURRENCY];
+	int i, alive = 0, status, worst = 0;
+	bool forwarded = false;
+	pid_t pid;
+
+	for (i = 0; i < n; i++) {
+		if ((pids[i] = spawn_worker(cfg, name, i, l, parallel, once)) > 0)
+			alive++;
+	}
+	while (alive > 0) {
+		if (stopping && !forwarded) {
+			for (i = 0; i < n; i++)
+				if (pids[i] > 0)
+					(void)kill(pids[i], SIGTERM);
+			forwarded = true;
+		}
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (pids[i] != pid)
+				continue;
+			pids[i] = -1;
+			alive--;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				break;
+			if (WEXITSTATUS(status) > worst || !WIFEXITED(status))
+				worst = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+			log_warnx("worker %d (pid %ld) ended badly (status %d)", i, (long)pid, status);
+			if (!stopping && !once) {
+				struct timespec ts = { 1, 0 };
+				nanosleep(&ts, NULL);
+				if (!stopping && (pids[i] = spawn_worker(cfg, name, i, l, parallel,
+				    once)) > 0)
+					alive++;
+			}
+			break;
+		}
+	}
+	return worst;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "concurrency", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "env-file", required_argument, NULL, 'e' },
+		{ "retry", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config cfg;
+	struct errbuf e;
+	struct ladder ladder;
+	struct sigaction sa;
+	const char *envfile = NULL, *name = "runner";
+	long long concurrency = 0, retry_id = 0;
+	long cores;
+	bool once = false;
+	char *end;
+	int c, parallel, status = 1;
+
+	while ((c = getopt_long(argc, argv, "oc:n:e:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			once = true;
+			break;
+		case 'c':
+			concurrency = strtoll(optarg, &end, 10);
+			if (*end != '\0' || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+				fprintf(stderr, "mustory-runner: --concurrency must be 1 to %d\n",
+				    MAX_CONCURRENCY);
+				return 2;
+			}
+			break;
+		case 'n':
+			if (strlen(optarg) == 0 || strlen(optarg) > 64) {
+				fprintf(stderr, "mustory-runner: --name must be 1 to 64 characters\n");
+				return 2;
+			}
+			name = optarg;
+			break;
+		case 'e':
+			envfile = optarg;
+			break;
+		case 'r':
+			retry_id = strtoll(optarg, &end, 10);
+			if (*end != '\0' || retry_id < 1) {
+				fprintf(stderr, "mustory-runner: --retry needs a job id\n");
+				return 2;
+			}
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("mustory-runner", LOG_LEVEL_INFO);
+	err_clear(&e);
+	if (config_load(&cfg, envfile, &e) != OK) {
+		log_errx("configuration: %s", err_msg(&e));
+		return 1;
+	}
+	log_init("mustory-runner", (enum log_level)log_level_parse(cfg.log_level));
+	if (retry_id > 0) {
+		status = operator_retry(&cfg, retry_id);
+		goto out;
+	}
+	if (transcode_ladder_parse(cfg.hls_ladder, &ladder, &e) != OK) {
+		log_errx("configuration: %s", err_msg(&e));
+		goto out;
+	}
+	if (concurrency == 0)
+		concurrency = cfg.runner_concurrency;
+	cores = transcode_cores();
+	if (cfg.job_parallelism == 0 && concurrency > cores) {
+		log_warnx("--concurrency %lld is more than the %ld cores; using %ld (set "
+		    "JOB_PARALLELISM to run more encoders than cores on purpose)", concurrency,
+		    cores, cores);
+		concurrency = cores;
+	}
+	parallel = transcode_parallelism(cfg.job_parallelism, concurrency, cores, ladder.n);
+	if (mkdir(cfg.work_dir, 0700) < 0 && errno != EEXIST) {
+		log_errx("WORK_DIR %s: %s", cfg.work_dir, strerror(errno));
+		goto out;
+	}
+	worker_clean_stale(cfg.work_dir);
+
+	if (wake_setup() < 0) {
+		log_errx("pipe: %s", strerror(errno));
+		goto out;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	log_info("runner %s: concurrency %lld, %d ffmpeg processes per job, %ld cores, "
+	    "ladder %s kbit/s%s", name, concurrency, parallel, cores, cfg.hls_ladder,
+	    once ? ", --once" : "");
+	if (concurrency == 1)
+		status = run_worker(&cfg, name, &ladder, parallel, once);
+	else
+		status = supervise(&cfg, name, &ladder, parallel, (int)concurrency, once);
+	curl_global_cleanup();
+out:
+	if (wake_pipe[0] >= 0)
+		close(wake_pipe[0]);
+	if (wake_pipe[1] >= 0)
+		close(wake_pipe[1]);
+	config_free(&cfg);
+	return status;
+}

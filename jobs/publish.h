@@ -1,0 +1,48 @@
+/*
+ * publish.h: upload one attempt's HLS output under a fresh prefix
+ * (hls/<track>/<random>/...), segments and init files first (parallel),
+ * then the media playlists, the master playlist LAST, so a player that can
+ * see the master can see everything it names. The master is written here
+ * from the measured segments (playlist.h).
+ */
+#ifndef MUSTORY_JOBS_PUBLISH_H
+#define MUSTORY_JOBS_PUBLISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "s3.h"
+#include "transcode.h"
+
+#define PUBLISH_TYPE_PLAYLIST "application/vnd.apple.mpegurl"
+#define PUBLISH_TYPE_SEGMENT "audio/mp4"
+#define PUBLISH_CACHE_SEGMENT "public, max-age=31536000, immutable"
+#define PUBLISH_CACHE_PLAYLIST "public, max-age=300"
+
+struct publish {
+	char prefix[128];     /* "hls/<track>/<16 hex>" */
+	char **keys;          /* owned: every key uploaded (or tried), for cleanup */
+	size_t nkeys;
+	double duration_s;    /* of the shortest rendition, from its playlist */
+};
+
+/* Pick the fresh prefix for track_id. */
+enum result publish_init(struct publish *p, const char *track_id, struct errbuf *e);
+
+/*
+ * Measure and upload outdir's renditions and the master. still_ours() is
+ * asked before the master goes up; false stops with ERR_CONFLICT. progress
+ * (may be NULL) gets 0..1.
+ */
+enum result publish_upload(struct publish *p, struct s3 *s3, const char *outdir,
+    const struct ladder *l, bool (*still_ours)(void *), void (*progress)(void *, double),
+    void *arg, struct errbuf *e);
+
+/* The master playlist's key, written into buf. */
+const char *publish_master_key(const struct publish *p, char *buf, size_t len);
+
+/* Best effort: delete everything uploaded (the attempt is abandoned). */
+void publish_remove(struct publish *p, struct s3 *s3);
+void publish_free(struct publish *p);
+
+#endif

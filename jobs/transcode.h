@@ -1,0 +1,78 @@
+/*
+ * transcode.h: the HLS ladder with ffmpeg. Each rendition is one AAC-LC
+ * stereo fMP4 HLS output (-hls_segment_type fmp4, init.mp4, VOD, ENDLIST)
+ * in its own directory "a<kbps>/". Renditions are spread over `parallel`
+ * ffmpeg processes (longest first onto the least loaded process; a process
+ * given several encodes them from one decode): ffmpeg 5.1 runs all of a
+ * process's encoders on one thread, so processes, not outputs, use cores.
+ */
+#ifndef MUSTORY_JOBS_TRANSCODE_H
+#define MUSTORY_JOBS_TRANSCODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "probe.h"
+#include "result.h"
+
+#define TRANSCODE_MAX_RUNGS 8
+#define TRANSCODE_ERR_CAP 8192 /* bytes of ffmpeg stderr kept per process */
+
+struct ladder {
+	int kbps[TRANSCODE_MAX_RUNGS];
+	size_t n;
+};
+
+/* Pure: "64,128,160" -> ladder; each 16..512 kbit/s, no repeats, 1..8 rungs. */
+enum result transcode_ladder_parse(const char *s, struct ladder *l, struct errbuf *e);
+
+/* Usable cores (affinity mask, else sysconf), at least 1. */
+long transcode_cores(void);
+
+/*
+ * Pure: encoder processes per job. JOB_PARALLELISM > 0 is taken as is (the
+ * operator's explicit choice); 0 means cores / concurrency, at least 1.
+ * Never more than the rungs.
+ */
+int transcode_parallelism(long long job_parallelism, long long concurrency, long cores,
+    size_t rungs);
+
+/*
+ * Pure: which process (0..parallel-1) encodes each rung, longest processing
+ * time first by an AAC cost model fitted to measurements (cost ~ kbps + 64).
+ */
+void transcode_plan(const struct ladder *l, int parallel, int group[TRANSCODE_MAX_RUNGS]);
+
+/* Pure: the output sample rate for a source rate (44100/48000 kept). */
+int transcode_rate(int src_rate);
+
+/*
+ * Pure: the argv for one process encoding rungs idx[0..nidx) of l. Strings
+ * are written into store (size storelen); argv gets pointers into it and
+ * into the arguments (input_url borrowed). Returns argc, or 0 when argv/store
+ * are too small.
+ */
+size_t transcode_argv(const struct config *cfg, const char *demuxer, const char *input_url,
+    int out_rate, const struct ladder *l, const int *idx, size_t nidx,
+    const char **argv, size_t maxargv, char *store, size_t storelen);
+
+/* How a transcode reports and is stopped; all optional. */
+struct transcode_hooks {
+	void (*progress)(void *arg, double fraction); /* 0..1, at most a few times a second */
+	bool (*should_abort)(void *arg);               /* lease lost or shutting down */
+	void *arg;
+};
+
+/*
+ * Encode input (sniffed demuxer, probed info) into outdir/a<kbps>/index.m3u8
+ * (+ init.mp4, seg_NNNNN.m4s) for every rung, parallel processes at once.
+ * ERR_PERMANENT when ffmpeg rejects the content (e says why in a sentence),
+ * ERR_TIMEOUT (wall clock), ERR_IO (could not run, disk full), ERR_CONFLICT
+ * when aborted by the hook.
+ */
+enum result transcode_run(const struct config *cfg, const char *input, const char *demuxer,
+    const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
+    const struct transcode_hooks *hooks, struct errbuf *e);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * worker.h: one worker process: wait for a due job (LISTEN jobs + a poll
+ * that is never longer than JOB_POLL_SECONDS, and shorter when the next
+ * run_at or lease expiry is sooner), claim it, run it
+ * (download -> probe -> transcode -> publish -> succeed), move it, repeat.
+ * A runner process with --concurrency N has N of these (worker processes).
+ */
+#ifndef MUSTORY_JOBS_WORKER_H
+#define MUSTORY_JOBS_WORKER_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "claim.h"
+#include "config.h"
+#include "db.h"
+#include "s3.h"
+#include "transcode.h"
+
+struct worker {
+	const struct config *cfg;          /* borrowed */
+	struct db db;                      /* owned: LISTEN jobs; claims and moves */
+	struct db hb_db;                   /* owned: the heartbeat thread's connection */
+	struct s3 s3;                      /* owned */
+	bool s3_ok;
+	struct ladder ladder;
+	int parallel;                      /* ffmpeg processes per job */
+	char owner[256];                   /* lease owner: host:pid:name */
+	const volatile sig_atomic_t *stop; /* borrowed: set by SIGTERM/SIGINT */
+	int wake_fd;                       /* borrowed: readable when a signal came; -1 */
+};
+
+/* Connect (a down database is not fatal: it is retried in the loop). */
+enum result worker_open(struct worker *w, const struct config *cfg, const char *name,
+    const struct ladder *l, int parallel, const volatile sig_atomic_t *stop, int wake_fd,
+    struct errbuf *e);
+void worker_close(struct worker *w);
+
+/* Work until *stop (or, with once, until no job is due). Returns an exit status. */
+int worker_loop(struct worker *w, bool once);
+
+/* Remove WORK_DIR/mustory-<pid>-* directories whose process is gone. */
+void worker_clean_stale(const char *work_dir);
+
+#endif

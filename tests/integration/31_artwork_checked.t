@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Artwork: a real JPEG is published (artwork_url); a "png" that is really
+# text is not (artwork_url stays null) and the track still completes.
+. "$(dirname "$0")/../lib/flow.sh"
+R=t31
+cleanup() { "$ROOT/scripts/stack.sh" stop-runner $R >/dev/null 2>&1; rm -rf "$TMP"; }
+trap cleanup EXIT
+"$ROOT/scripts/stack.sh" start-runner $R >/dev/null 2>&1
+TOK=$(token)
+make_audio "$TMP/a.mp3" 8
+ffmpeg -nostdin -v error -y -f lavfi -i "testsrc=size=64x64:rate=1" -frames:v 1 "$TMP/cover.jpg"
+printf 'this is not an image\n' > "$TMP/cover.png"
+
+# upload_with_art FILE ART EXT: init with artwork, POST both; sets TRACK_ID
+upload_with_art() {
+	local size asize
+	size=$(stat -c %s "$1"); asize=$(stat -c %s "$2")
+	api POST /tracks/upload/init "$(jq -nc --argjson s "$size" --arg e "$3" \
+		'{title:"Art", artist_name:"A", file_extension:"mp3", file_size:$s, artwork_extension:$e}')" "$TOK"
+	TRACK_ID=$(jget .track_id)
+	local init=$BODY
+	post_form "$(jq -r .audio_upload_url <<<"$init")" "$(jq -c .audio_upload_fields <<<"$init")" "$1"
+	post_form "$(jq -r .artwork_upload_url <<<"$init")" "$(jq -c .artwork_upload_fields <<<"$init")" "$2"
+	case "$STATUS" in 2??) ;; *) diag "artwork POST: $STATUS $BODY"; return 1 ;; esac
+}
+
+ok "upload with a JPEG cover" upload_with_art "$TMP/a.mp3" "$TMP/cover.jpg" jpg
+complete "$TOK" "$TRACK_ID"
+wait_status "$TOK" "$TRACK_ID" completed 60
+is "$(jget .status)" completed "completed"
+api GET "/tracks/$TRACK_ID" "" "$TOK"
+ART=$(jget .artwork_url)
+like "$ART" "^$STORAGE_PUBLIC_URL/" "artwork_url set for a real image"
+is "$(curl -s "$ART" | head -c 3 | od -An -tx1 | tr -d ' ')" ffd8ff "and it serves the JPEG"
+
+if upload_with_art "$TMP/a.mp3" "$TMP/cover.png" png; then
+	complete "$TOK" "$TRACK_ID"
+	wait_status "$TOK" "$TRACK_ID" completed 60
+	is "$(jget .status)" completed "a bad cover does not fail the track"
+	api GET "/tracks/$TRACK_ID" "" "$TOK"
+	is "$(jget .artwork_url)" null "artwork_url stays null for text named .png"
+else
+	diag "storage refused the fake png (content type checked at upload): nothing more to test"
+	ok "storage refused the fake png" true
+fi
+done_testing

@@ -1,0 +1,226 @@
+/* The job runner's pure parts: state machine, backoff, ladder, schedule, argv. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "artwork.h"
+#include "claim.h"
+#include "proc.h"
+#include "transcode.h"
+
+static void
+state_machine_table(void **state)
+{
+	static const struct {
+		enum job_state from;
+		enum job_event ev;
+		int attempts, max;
+		enum result rc;
+		enum job_state to;
+		const char *outcome;
+		bool track_failed, backoff;
+	} cases[] = {
+		{ JOB_QUEUED, JEV_CLAIM, 0, 5, OK, JOB_RUNNING, NULL, false, false },
+		{ JOB_RUNNING, JEV_CLAIM, 1, 5, ERR_CONFLICT, JOB_RUNNING, NULL, false, false },
+		{ JOB_RUNNING, JEV_SUCCEED, 1, 5, OK, JOB_SUCCEEDED, "succeeded", false, false },
+		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 1, 5, OK, JOB_QUEUED, "retry", false, true },
+		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 5, 5, OK, JOB_FAILED, "failed", true, false },
+		{ JOB_RUNNING, JEV_FAIL_PERMANENT, 1, 5, OK, JOB_FAILED, "failed", true, false },
+		{ JOB_RUNNING, JEV_LEASE_LOST, 2, 5, OK, JOB_QUEUED, "lease_lost", false, false },
+		{ JOB_RUNNING, JEV_LEASE_LOST, 5, 5, OK, JOB_FAILED, "lease_lost", true, false },
+		{ JOB_RUNNING, JEV_HAND_BACK, 5, 5, OK, JOB_QUEUED, "handed_back", false, false },
+		{ JOB_FAILED, JEV_OPERATOR_RETRY, 5, 5, OK, JOB_QUEUED, NULL, false, false },
+		{ JOB_SUCCEEDED, JEV_OPERATOR_RETRY, 1, 5, ERR_CONFLICT, JOB_SUCCEEDED, NULL, false, false },
+		{ JOB_QUEUED, JEV_SUCCEED, 0, 5, ERR_CONFLICT, JOB_QUEUED, NULL, false, false },
+		{ JOB_FAILED, JEV_FAIL_TRANSIENT, 1, 5, ERR_CONFLICT, JOB_FAILED, NULL, false, false },
+	};
+	struct job_move m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum result rc = job_next(cases[i].from, cases[i].ev, cases[i].attempts, cases[i].max, &m);
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: rc %d", i, rc);
+		if (rc != OK)
+			continue;
+		if (m.to != cases[i].to || m.track_failed != cases[i].track_failed ||
+		    m.backoff != cases[i].backoff ||
+		    (cases[i].outcome == NULL) != (m.outcome == NULL) ||
+		    (m.outcome != NULL && strcmp(m.outcome, cases[i].outcome) != 0))
+			fail_msg("case %zu: %s -%s-> %s", i, job_state_str(cases[i].from),
+			    job_event_str(cases[i].ev), job_state_str(m.to));
+	}
+	assert_string_equal(job_state_str(JOB_FAILED), "failed");
+	assert_string_equal(job_state_str((enum job_state)99), "unknown");
+}
+
+static void
+backoff_grows_capped_with_jitter(void **state)
+{
+	(void)state;
+	/* no jitter at unit 0.5 */
+	assert_true(job_backoff_s(1, 5, 600, 0.5) == 5);
+	assert_true(job_backoff_s(2, 5, 600, 0.5) == 10);
+	assert_true(job_backoff_s(4, 5, 600, 0.5) == 40);
+	assert_true(job_backoff_s(30, 5, 600, 0.5) == 600);
+	assert_true(job_backoff_s(1000, 5, 600, 0.99) <= 600);
+	/* +-25% */
+	assert_true(job_backoff_s(3, 4, 600, 0.0) == 12);
+	assert_true(job_backoff_s(3, 4, 600, 1.0) == 20);
+	assert_true(job_backoff_s(1, 0, 600, 0.9) == 0);
+	assert_true(job_is_permanent(ERR_PERMANENT));
+	assert_true(job_is_permanent(ERR_NOT_FOUND));
+	assert_false(job_is_permanent(ERR_STORAGE));
+	assert_false(job_is_permanent(ERR_DB));
+	assert_false(job_is_permanent(ERR_TIMEOUT));
+}
+
+static void
+ladder_parse_table(void **state)
+{
+	static const struct {
+		const char *s;
+		enum result rc;
+		size_t n;
+	} cases[] = {
+		{ "64,128,160", OK, 3 }, { " 64 , 128 ", OK, 2 }, { "256", OK, 1 },
+		{ "", ERR_INVALID, 0 }, { "64,,128", ERR_INVALID, 0 }, { "64,64", ERR_INVALID, 0 },
+		{ "8", ERR_INVALID, 0 }, { "1000", ERR_INVALID, 0 }, { "64k", ERR_INVALID, 0 },
+		{ "1,2,3,4,5,6,7,8,9", ERR_INVALID, 0 }, { "16,32,48,64,96,128,160,192,256", ERR_INVALID, 0 },
+	};
+	struct ladder l;
+	struct errbuf e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err_clear(&e);
+		if (transcode_ladder_parse(cases[i].s, &l, &e) != cases[i].rc ||
+		    (cases[i].rc == OK && l.n != cases[i].n))
+			fail_msg("case %zu \"%s\"", i, cases[i].s);
+		if (cases[i].rc != OK)
+			assert_non_null(strstr(err_msg(&e), "HLS_LADDER"));
+	}
+}
+
+static void
+parallelism_never_oversubscribes(void **state)
+{
+	(void)state;
+	assert_int_equal(transcode_parallelism(0, 1, 2, 3), 2);
+	assert_int_equal(transcode_parallelism(0, 2, 2, 3), 1);
+	assert_int_equal(transcode_parallelism(0, 1, 8, 3), 3);
+	assert_int_equal(transcode_parallelism(0, 3, 8, 3), 2);
+	assert_int_equal(transcode_parallelism(0, 16, 8, 3), 1);
+	assert_int_equal(transcode_parallelism(3, 1, 2, 3), 3); /* explicit */
+	assert_int_equal(transcode_parallelism(9, 1, 2, 3), 3); /* never more than rungs */
+}
+
+static void
+plan_balances_cost(void **state)
+{
+	struct ladder l = { { 64, 128, 160 }, 3 };
+	int g[TRANSCODE_MAX_RUNGS];
+
+	(void)state;
+	transcode_plan(&l, 2, g);
+	/* 160 alone; 128 + 64 together (cost ~ kbps + 64: 224 vs 192 + 128) */
+	assert_int_equal(g[2], 0);
+	assert_int_equal(g[1], 1);
+	assert_int_equal(g[0], 1);
+	transcode_plan(&l, 3, g);
+	assert_true(g[0] != g[1] && g[1] != g[2] && g[0] != g[2]);
+	transcode_plan(&l, 1, g);
+	assert_true(g[0] == 0 && g[1] == 0 && g[2] == 0);
+	assert_int_equal(transcode_rate(44100), 44100);
+	assert_int_equal(transcode_rate(48000), 48000);
+	assert_int_equal(transcode_rate(96000), 48000);
+	assert_int_equal(transcode_rate(22050), 44100);
+}
+
+static void
+argv_is_safe_and_complete(void **state)
+{
+	struct config cfg;
+	struct ladder l = { { 64, 128, 160 }, 3 };
+	int idx[2] = { 1, 0 };
+	const char *argv[256];
+	char store[4096], joined[8192] = "";
+	size_t argc, i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ffmpeg_path = "ffmpeg";
+	cfg.hls_segment_s = 6;
+	argc = transcode_argv(&cfg, "mp3", "file:/w/in", 44100, &l, idx, 2, argv, 256, store,
+	    sizeof(store));
+	assert_true(argc > 0);
+	assert_null(argv[argc]);
+	for (i = 0; i < argc; i++) {
+		strcat(joined, argv[i]);
+		strcat(joined, " ");
+	}
+	assert_non_null(strstr(joined, "-nostdin -hide_banner -loglevel error"));
+	assert_non_null(strstr(joined, "-progress pipe:3"));
+	assert_non_null(strstr(joined, "-protocol_whitelist file -f mp3 -i file:/w/in "));
+	assert_non_null(strstr(joined, "-c:a aac -profile:a aac_low -b:a 128k -ac 2 -ar 44100 -f hls -hls_time 6 "
+	    "-hls_playlist_type vod -hls_segment_type fmp4 -hls_fmp4_init_filename init.mp4"));
+	assert_non_null(strstr(joined, "a128/seg_%05d.m4s a128/index.m3u8"));
+	assert_non_null(strstr(joined, "a64/seg_%05d.m4s a64/index.m3u8"));
+	assert_null(strstr(joined, "160k"));
+	/* too small a buffer is refused, not overflowed */
+	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, &l, idx, 2, argv, 20,
+	    store, sizeof(store)), 0);
+	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, &l, idx, 2, argv, 256,
+	    store, 8), 0);
+}
+
+static void
+capbuf_caps(void **state)
+{
+	struct capbuf b = { NULL, 0, 10, false };
+
+	(void)state;
+	assert_true(capbuf_add(&b, "hello ", 6));
+	assert_true(capbuf_add(&b, "world, long", 11));
+	assert_int_equal(b.len, 10);
+	assert_true(b.truncated);
+	assert_string_equal(b.buf, "hello worl");
+	assert_true(capbuf_add(&b, "x", 1));
+	assert_int_equal(b.len, 10);
+	capbuf_free(&b);
+}
+
+static void
+artwork_magic(void **state)
+{
+	(void)state;
+	assert_string_equal(artwork_sniff((const unsigned char *)"\xff\xd8\xff\xe0", 4), "image/jpeg");
+	assert_string_equal(artwork_sniff((const unsigned char *)"\x89PNG\r\n\x1a\n", 8), "image/png");
+	assert_string_equal(artwork_sniff((const unsigned char *)"RIFF\0\0\0\0WEBP", 12), "image/webp");
+	assert_null(artwork_sniff((const unsigned char *)"RIFF\0\0\0\0WAVE", 12));
+	assert_null(artwork_sniff((const unsigned char *)"<svg", 4));
+	assert_null(artwork_sniff((const unsigned char *)"", 0));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(state_machine_table),
+		cmocka_unit_test(backoff_grows_capped_with_jitter),
+		cmocka_unit_test(ladder_parse_table),
+		cmocka_unit_test(parallelism_never_oversubscribes),
+		cmocka_unit_test(plan_balances_cost),
+		cmocka_unit_test(argv_is_safe_and_complete),
+		cmocka_unit_test(capbuf_caps),
+		cmocka_unit_test(artwork_magic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
