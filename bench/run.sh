@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./api.sh
-if [ -x runner/run.sh ]; then runner/run.sh; fi
+./runner.sh
