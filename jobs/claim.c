@@ -230,7 +230,8 @@ job_renew(struct db *db, const struct job *j, const char *owner, long long lease
 
 enum result
 job_move_to(struct db *db, struct job *j, const char *owner, enum job_event ev,
-    const char *message, double delay_s, enum job_state *to, struct errbuf *e)
+    const char *message, const char *public_message, double delay_s, enum job_state *to,
+    struct errbuf *e)
 {
 	static const char sql[] =
 	    "WITH j AS ("
@@ -244,13 +245,13 @@ job_move_to(struct db *db, struct job *j, const char *owner, enum job_event ev,
 	    " RETURNING id, track_id, state),"
 	    " r AS (UPDATE job_runs SET finished_at = now(), outcome = $7, message = $6"
 	    "  WHERE id = $9 AND job_id IN (SELECT id FROM j) RETURNING id),"
-	    " t AS (UPDATE tracks SET processing_status = 'FAILED', processing_error = $6,"
+	    " t AS (UPDATE tracks SET processing_status = 'FAILED', processing_error = $10,"
 	    "  updated_at = now() FROM j WHERE tracks.id = j.track_id AND j.state = 'failed'"
 	    "  RETURNING tracks.id)"
 	    " SELECT (SELECT count(*) FROM j), (SELECT count(*) FROM r), (SELECT count(*) FROM t)";
 	struct job_move m;
 	char id[24], att[16], delay[32], unc[4], run[24];
-	const char *params[9];
+	const char *params[10];
 	PGresult *r = NULL;
 	enum result rc;
 
@@ -273,7 +274,8 @@ job_move_to(struct db *db, struct job *j, const char *owner, enum job_event ev,
 	params[6] = m.outcome;
 	params[7] = unc;
 	params[8] = run;
-	if ((rc = db_exec(db, &r, sql, 9, params, e)) != OK)
+	params[9] = public_message != NULL ? public_message : message;
+	if ((rc = db_exec(db, &r, sql, 10, params, e)) != OK)
 		goto out;
 	if (strcmp(PQgetvalue(r, 0, 0), "1") != 0) {
 		err_set(e, "job %lld is no longer ours (lease lost)", j->id);

@@ -99,12 +99,14 @@ enum result job_renew(struct db *db, const struct job *j, const char *owner, lon
 /*
  * Move a running job we hold by ev (JEV_FAIL_TRANSIENT, JEV_FAIL_PERMANENT,
  * JEV_HAND_BACK): job row, its job_runs row, and the track when it
- * fails, in one statement. message is the sentence for last_error /
- * processing_error. *to gets the new state. ERR_CONFLICT when the lease is
- * no longer ours.
+ * fails, in one statement. message is the operator's sentence (last_error,
+ * job_runs.message); public_message, when not NULL, is what the artist sees
+ * in processing_error (else message). *to gets the new state. ERR_CONFLICT
+ * when the lease is no longer ours.
  */
 enum result job_move_to(struct db *db, struct job *j, const char *owner, enum job_event ev,
-    const char *message, double delay_s, enum job_state *to, struct errbuf *e);
+    const char *message, const char *public_message, double delay_s, enum job_state *to,
+    struct errbuf *e);
 
 struct job_success {
 	const char *hls_prefix;

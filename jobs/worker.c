@@ -359,7 +359,8 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, bool l
 	enum job_event ev;
 	enum job_state to;
 	struct errbuf e;
-	char sentence[1024];
+	char sentence[1024], public[512];
+	const char *pub = NULL;
 	double delay = 0;
 
 	if (lost) {
@@ -378,17 +379,24 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, bool l
 	if (ev == JEV_HAND_BACK)
 		snprintf(sentence, sizeof(sentence), "handed back: the runner %s is shutting down",
 		    w->owner);
-	else if (ev == JEV_FAIL_TRANSIENT && m.to == JOB_FAILED)
+	else if (ev == JEV_FAIL_TRANSIENT && m.to == JOB_FAILED) {
 		snprintf(sentence, sizeof(sentence), "Processing failed %d times, the last time "
 		    "because %s; this is usually temporary, so retry later (an operator can run "
 		    "mustory-runner --retry %lld).", j->attempts, msg, j->id);
-	else
+		/* The artist gets the cause without our hosts and keys. */
+		snprintf(public, sizeof(public), "Processing failed %d times because %s; this is "
+		    "usually temporary and nothing is wrong with your file. Try again later.",
+		    j->attempts, rc == ERR_STORAGE ? "our storage service was unreachable" :
+		    rc == ERR_DB ? "our database was unreachable" :
+		    rc == ERR_TIMEOUT ? "a step took too long" : "of a temporary problem on our side");
+		pub = public;
+	} else
 		snprintf(sentence, sizeof(sentence), "%s", msg);
 	if (m.backoff)
 		delay = job_backoff_s(j->attempts, cfg->job_backoff_base_s, cfg->job_backoff_max_s,
 		    unit_random());
 	err_clear(&e);
-	if (job_move_to(&w->db, j, w->owner, ev, sentence, delay, &to, &e) != OK) {
+	if (job_move_to(&w->db, j, w->owner, ev, sentence, pub, delay, &to, &e) != OK) {
 		log_warnx("job %lld track %s: could not record the end of attempt %d (%s); "
 		    "the lease will lapse and the job be taken back", j->id, j->track_id,
 		    j->attempts, err_msg(&e));

@@ -59,8 +59,12 @@ wait_status "$TOK" "$TRACK_ID" failed 120
 is "$(jget .status)" failed "track failed"
 ERR=$(jget .error)
 diag "error: $ERR"
-like "$ERR" "^Processing failed 2 times, the last time because .*storage.*; this is usually temporary" \
-	"the error is a sentence about storage"
+is "$ERR" "Processing failed 2 times because our storage service was unreachable; this is usually temporary and nothing is wrong with your file. Try again later." \
+	"the artist's error is a sentence about storage"
+ok "the artist's error names no internal host" test "${ERR#*127.0.0.1}" = "$ERR"
+like "$(psql_q "select last_error from jobs where track_id = '$TRACK_ID'")" \
+	"^Processing failed 2 times, the last time because storage at http://127.0.0.1:[0-9]+ refused the connection" \
+	"the operator's last_error keeps the details"
 JOB=$(psql_q "select id from jobs where track_id = '$TRACK_ID'")
 is "$(psql_q "select state || ' ' || attempts || ' ' || max_attempts from jobs where id = $JOB")" "failed 2 2" \
 	"failed after 2 attempts"
