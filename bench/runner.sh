@@ -25,6 +25,8 @@ trap 'scripts/stack.sh stop >/dev/null 2>&1' EXIT
 scripts/stack.sh start
 . "$STACK_DIR/env"
 . tests/lib/flow.sh
+# flow.sh sets its own EXIT trap; stop the stack too
+trap 'rm -rf "$TMP"; scripts/stack.sh stop >/dev/null 2>&1' EXIT
 tok=$(token "$(new_user)")
 now() { date +%s.%N; }
 calc() { awk "BEGIN {print $*}"; }
