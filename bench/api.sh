@@ -4,23 +4,9 @@
 # BENCH_SECONDS (default 10) on loopback.
 # usage: bench/api.sh   (after `make`; uses build/release)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-export STACK_PROFILE=test STACK_DIR=$ROOT/.stack/bench BIN=$ROOT/build/release
-export PG_PORT=54322 S3_PORT=19002 HTTP_PORT=18082 NGINX_RATE=1000000r/s NGINX_BURST=1000000
-export LOG_LEVEL=warn FCGI_WORKERS=${FCGI_WORKERS:-4}
+export FCGI_WORKERS=${FCGI_WORKERS:-4}
 secs=${BENCH_SECONDS:-10}
-out=$ROOT/bench/results
-mkdir -p "$out"
-
-scripts/stack.sh stop >/dev/null 2>&1 || true
-rm -rf "$STACK_DIR"
-trap 'scripts/stack.sh stop >/dev/null 2>&1' EXIT
-scripts/stack.sh start
-. "$STACK_DIR/env"
-. tests/lib/flow.sh
-# flow.sh sets its own EXIT trap; stop the stack too
-trap 'rm -rf "$TMP"; scripts/stack.sh stop >/dev/null 2>&1' EXIT
+. "$(dirname "$0")/lib.sh" bench 2
 
 user=$(new_user)
 export TOKEN=$(token "$user" 3600)

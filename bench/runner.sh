@@ -9,24 +9,9 @@
 #     WAV original.
 # usage: bench/runner.sh   (after `make`; uses build/release)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-export STACK_PROFILE=test STACK_DIR=$ROOT/.stack/bench-runner BIN=$ROOT/build/release
-export PG_PORT=54323 S3_PORT=19003 HTTP_PORT=18083 NGINX_RATE=1000000r/s NGINX_BURST=1000000
-export LOG_LEVEL=warn MAX_UPLOAD_BYTES=$((300 * 1024 * 1024)) MAX_DURATION_SECONDS=3600
-export JOB_POLL_SECONDS=10
+export MAX_UPLOAD_BYTES=$((300 * 1024 * 1024)) MAX_DURATION_SECONDS=3600 JOB_POLL_SECONDS=10
 njobs=${BENCH_JOBS:-200}
-out=$ROOT/bench/results
-mkdir -p "$out"
-
-scripts/stack.sh stop >/dev/null 2>&1 || true
-rm -rf "$STACK_DIR"
-trap 'scripts/stack.sh stop >/dev/null 2>&1' EXIT
-scripts/stack.sh start
-. "$STACK_DIR/env"
-. tests/lib/flow.sh
-# flow.sh sets its own EXIT trap; stop the stack too
-trap 'rm -rf "$TMP"; scripts/stack.sh stop >/dev/null 2>&1' EXIT
+. "$(dirname "$0")/lib.sh" bench-runner 3
 tok=$(token "$(new_user)")
 now() { date +%s.%N; }
 calc() { awk "BEGIN {print $*}"; }

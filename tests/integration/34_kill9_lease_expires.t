@@ -17,11 +17,7 @@ ok "upload" upload "$TOK" "$TMP/long.mp3" mp3
 PID_A=$(cat "$STACK_DIR/runner-t34a.pid")
 complete "$TOK" "$TRACK_ID"
 is "$STATUS" 202 "complete accepted"
-for ((i = 0; i < 240; i++)); do
-	track_status "$TOK" "$TRACK_ID"; p=$(jget .progress)
-	[ "$p" -ge 10 ] && break
-	sleep 0.25
-done
+wait_progress "$TOK" "$TRACK_ID" 10 60; p=$PROGRESS
 cmp_ok "$p" -ge 10 "runner A is transcoding (progress $p)"
 FF=$(pgrep -f "mustory-$PID_A-" | wc -l)
 cmp_ok "$FF" -ge 1 "runner A has ffmpeg processes"

@@ -22,11 +22,7 @@ ok "upload" upload "$TOK" "$TMP/a.mp3" mp3
 "$ROOT/scripts/stack.sh" start-runner t35 >/dev/null 2>&1
 complete "$TOK" "$TRACK_ID"
 is "$STATUS" 202 "complete accepted"
-for ((i = 0; i < 240; i++)); do
-	track_status "$TOK" "$TRACK_ID"; p=$(jget .progress)
-	[ "$p" -ge 10 ] && break
-	sleep 0.25
-done
+wait_progress "$TOK" "$TRACK_ID" 10 60; p=$PROGRESS
 cmp_ok "$p" -ge 10 "transcoding (progress $p)"
 "$ROOT/scripts/stack.sh" stop-storage >/dev/null 2>&1
 JOB=$(psql_q "select id from jobs where track_id = '$TRACK_ID'")

@@ -15,11 +15,7 @@ ok "upload" upload "$TOK" "$TMP/a.mp3" mp3
 "$BIN/mustory-runner" --name t37a >>"$STACK_DIR/logs/runner-t37a.log" 2>&1 &
 PID_A=$!
 complete "$TOK" "$TRACK_ID"
-for ((i = 0; i < 240; i++)); do
-	track_status "$TOK" "$TRACK_ID"; p=$(jget .progress)
-	[ "$p" -ge 10 ] && break
-	sleep 0.25
-done
+wait_progress "$TOK" "$TRACK_ID" 10 60; p=$PROGRESS
 cmp_ok "$p" -ge 10 "transcoding (progress $p)"
 T0=$(date +%s%N)
 kill -TERM "$PID_A"

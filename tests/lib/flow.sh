@@ -97,4 +97,17 @@ wait_status() {
 	return 1
 }
 
+# wait_progress TOKEN TRACK_ID MIN [SECONDS]: poll until progress >= MIN;
+# sets PROGRESS (the last value seen).
+wait_progress() {
+	local tok=$1 id=$2 min=$3 secs=${4:-60} i
+	PROGRESS=0
+	for ((i = 0; i < secs * 4; i++)); do
+		track_status "$tok" "$id"; PROGRESS=$(jget .progress)
+		[ "$PROGRESS" -ge "$min" ] 2>/dev/null && return 0
+		sleep 0.25
+	done
+	return 1
+}
+
 psql_q() { psql -X -q -tA -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$@"; }

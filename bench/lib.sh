@@ -1,0 +1,17 @@
+# bench/lib.sh: a fresh throwaway stack for one benchmark, on its own ports,
+# with the release build; stopped when the benchmark exits.
+# usage: . bench/lib.sh NAME PORT_OFFSET   (then flow.sh's helpers are there)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export STACK_PROFILE=test STACK_DIR=$ROOT/.stack/$1 BIN=$ROOT/build/release
+export PG_PORT=$((54320 + $2)) S3_PORT=$((19000 + $2)) HTTP_PORT=$((18080 + $2))
+export NGINX_RATE=1000000r/s NGINX_BURST=1000000 LOG_LEVEL=${LOG_LEVEL:-warn}
+out=$ROOT/bench/results
+mkdir -p "$out"
+scripts/stack.sh stop >/dev/null 2>&1 || true
+rm -rf "$STACK_DIR"
+trap 'scripts/stack.sh stop >/dev/null 2>&1' EXIT
+scripts/stack.sh start
+. tests/lib/flow.sh
+# flow.sh sets its own EXIT trap; stop the stack too
+trap 'rm -rf "$TMP"; scripts/stack.sh stop >/dev/null 2>&1' EXIT
