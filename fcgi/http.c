@@ -281,7 +281,8 @@ http_read_json(struct req *r)
 		    json_tokener_error_desc(jerr), off);
 		goto out;
 	}
-	while (off < (size_t)len && strchr(" \t\r\n", buf[off]) != NULL)
+	/* buf[off] != '\0': strchr() would find the terminator, passing NULs as blanks. */
+	while (off < (size_t)len && buf[off] != '\0' && strchr(" \t\r\n", buf[off]) != NULL)
 		off++;
 	if (off != (size_t)len) {
 		json_object_put(obj);

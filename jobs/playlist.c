@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,14 @@ playlist_parse_media(const char *text, size_t len, struct media_playlist *pl,
 		if (l == 0)
 			continue;
 		if (strncmp(line, "#EXT-X-TARGETDURATION:", 22) == 0) {
-			pl->target_duration = strtod(line + 22, NULL);
+			char *ep;
+			errno = 0;
+			pl->target_duration = strtod(line + 22, &ep);
+			if (errno != 0 || ep == line + 22 || *ep != '\0' ||
+			    !isfinite(pl->target_duration) || pl->target_duration <= 0) {
+				err_set(e, "media playlist line %zu: bad EXT-X-TARGETDURATION", lineno);
+				goto out;
+			}
 		} else if (strncmp(line, "#EXT-X-MAP:URI=\"", 16) == 0) {
 			const char *u = line + 16, *q = strchr(u, '"');
 			if (q == NULL || !pl_plain_name(u, (size_t)(q - u)) || pl->map_uri != NULL) {
@@ -180,9 +188,13 @@ playlist_duration(const struct media_playlist *pl)
 static long long
 pl_ceil_bps(double bits, double secs)
 {
+	double r;
+
 	if (secs <= 0)
 		return 0;
-	return (long long)ceil(bits / secs - 1e-9);
+	r = ceil(bits / secs - 1e-9);
+	/* Tiny durations make huge rates; converting one past the range is UB. */
+	return r < (double)LLONG_MAX ? (long long)r : LLONG_MAX;
 }
 
 void

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -293,10 +294,11 @@ probe_parse(const char *json, size_t len, const char *demuxer, double max_durati
 		rc = ERR_PERMANENT;
 		goto out;
 	}
+	/* Out of int's range is as unusable as absent (and converting it is UB). */
 	d = probe_jnum(audio, "channels");
-	out->channels = isfinite(d) ? (int)d : 0;
+	out->channels = d > 0 && d < INT_MAX ? (int)d : 0;
 	d = probe_jnum(audio, "sample_rate");
-	out->sample_rate = isfinite(d) ? (int)d : 0;
+	out->sample_rate = d > 0 && d < INT_MAX ? (int)d : 0;
 	if (out->channels <= 0 || out->sample_rate <= 0) {
 		err_set(e, "the audio stream has no channels or sample rate; the file may be damaged");
 		rc = ERR_PERMANENT;

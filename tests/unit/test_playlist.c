@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,10 @@ rejects_bad_playlists(void **state)
 		{ "url", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\nhttp://x/a\n#EXT-X-ENDLIST\n" },
 		{ "uri without extinf", "#EXTM3U\n#EXT-X-TARGETDURATION:6\na.m4s\n#EXT-X-ENDLIST\n" },
 		{ "bad extinf", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:abc,\na.m4s\n#EXT-X-ENDLIST\n" },
+		/* fuzz_playlist: strtod() took "nan" (and any junk after a number) */
+		{ "nan target", "#EXTM3U\n#EXT-X-TARGETDURATION:nan\n#EXTINF:2\nm\n#EXT-X-ENDLIST\n" },
+		{ "inf target", "#EXTM3U\n#EXT-X-TARGETDURATION:inf\n#EXTINF:2\nm\n#EXT-X-ENDLIST\n" },
+		{ "junk target", "#EXTM3U\n#EXT-X-TARGETDURATION:6x\n#EXTINF:2\nm\n#EXT-X-ENDLIST\n" },
 		{ "bad map", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MAP:URI=\"../i.mp4\"\n"
 		    "#EXTINF:6,\na.m4s\n#EXT-X-ENDLIST\n" },
 	};
@@ -107,6 +112,8 @@ measures_peak_and_average(void **state)
 		{ "tiny tail", 3, { 6, 6, 0.02 }, { 96000, 96000, 2000 }, 130233, 129119 },
 		{ "shorter than half a target", 1, { 2 }, { 1000 }, 4000, 4000 },
 		{ "two halves", 2, { 3, 3 }, { 48000, 24000 }, 128000, 96000 },
+		/* fuzz_playlist: a rate past long long was UB to convert; it saturates */
+		{ "tiny duration", 1, { 1e-300 }, { 1000 }, LLONG_MAX, LLONG_MAX },
 	};
 	struct media_playlist pl;
 	struct pl_segment seg[6];

@@ -92,6 +92,11 @@ parse_table(void **state)
 		{ "{\"streams\":[" AUDIO("mp3") "]," FMT("hls", "10") "}", "mp3", ERR_PERMANENT,
 		    "could not be read as mp3" },
 		{ "{\"streams\":[]," FMT("mp3", "10") "}", "mp3", ERR_PERMANENT, "no audio stream" },
+		/* fuzz_probe_parse: a rate or channel count beyond int was UB to convert */
+		{ "{\"streams\":[{\"codec_name\":\"mp3\",\"codec_type\":\"audio\",\"sample_rate\":\"4e11\","
+		    "\"channels\":2}]," FMT("mp3", "10") "}", "mp3", ERR_PERMANENT, "no channels or sample rate" },
+		{ "{\"streams\":[{\"codec_name\":\"mp3\",\"codec_type\":\"audio\",\"sample_rate\":44100,"
+		    "\"channels\":-1e300}]," FMT("mp3", "10") "}", "mp3", ERR_PERMANENT, "no channels or sample rate" },
 		{ "not json", "mp3", ERR_IO, "not JSON" },
 		{ "{\"streams\":[" AUDIO("mp3") "]}", "mp3", ERR_IO, "no container" },
 	};

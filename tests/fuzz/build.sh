@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Build the libFuzzer targets (tests/fuzz/fuzz_*.c) into build/fuzz/.
+#   tests/fuzz/build.sh            every target
+#   tests/fuzz/build.sh jwt config only these (names without fuzz_)
+# Needs clang with its fuzzer runtime (Debian: clang libclang-rt-14-dev).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CC=${CC:-clang}
+OUT=build/fuzz
+# -fno-sanitize-recover: a UBSan report stops the run like an ASan one,
+# so libFuzzer saves the input (the Makefile's SAN=1 build does the same).
+SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+# FUZZ_COVERAGE=1: source-based coverage instead of sanitizers, into
+# build/fuzz-cov/, for tests/fuzz/coverage.sh.
+if [ "${FUZZ_COVERAGE:-0}" = 1 ]; then
+	OUT=build/fuzz-cov
+	SAN="-fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping"
+fi
+CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -DUNITTEST -D_GNU_SOURCE -Ilib -Ifcgi -Ijobs
+	$(pkg-config --cflags json-c libcurl openssl) -I$(pg_config --includedir)"
+LIBS="$(pkg-config --libs json-c libcurl openssl) -lpq -lfcgi -lm"
+
+# What each target links besides its harness (never the main.c files).
+declare -A SRCS=(
+	[jwt]="lib/jwt.c lib/encode.c lib/ids.c lib/result.c"
+	[jwt_claims]="lib/jwt.c lib/encode.c lib/ids.c lib/result.c"
+	[validate]="fcgi/validate.c lib/ids.c lib/media.c lib/result.c"
+	[probe_parse]="jobs/probe.c jobs/proc.c lib/log.c lib/result.c"
+	[probe_sniff]="jobs/probe.c jobs/proc.c lib/log.c lib/result.c"
+	[playlist]="jobs/playlist.c lib/result.c"
+	[base64]="lib/encode.c lib/result.c"
+	[sigv4_query]="lib/sigv4.c lib/encode.c lib/result.c"
+	[config]="lib/config.c lib/log.c lib/result.c"
+)
+ALL="jwt jwt_claims validate probe_parse probe_sniff playlist base64 sigv4_query config"
+
+# FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
+if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then
+	for t in ${*:-$ALL}; do echo "$t: ${SRCS[$t]}"; done
+	exit 0
+fi
+targets=${*:-$ALL}
+mkdir -p "$OUT/obj"
+for t in $targets; do
+	[ -n "${SRCS[$t]+x}" ] || { echo "build.sh: no target $t (have: $ALL)" >&2; exit 2; }
+	objs=()
+	for src in tests/fuzz/fuzz_$t.c ${SRCS[$t]}; do
+		obj=$OUT/obj/$(echo "${src%.c}" | tr / _).o
+		# Rebuild when the source or any project header is newer.
+		if [ ! -e "$obj" ] || [ -n "$(find "$src" lib fcgi jobs -name '*.[ch]' -newer "$obj" 2>/dev/null | head -1)" ]; then
+			# shellcheck disable=SC2086
+			$CC $CFLAGS -Wall -Wextra -c -o "$obj" "$src"
+		fi
+		objs+=("$obj")
+	done
+	# shellcheck disable=SC2086
+	$CC $CFLAGS -o "$OUT/fuzz_$t" "${objs[@]}" $LIBS
+	echo "built $OUT/fuzz_$t"
+done

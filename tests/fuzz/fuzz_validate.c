@@ -1,0 +1,101 @@
+/*
+ * fuzz_validate: a request body parsed the way fcgi/http.c's
+ * http_read_json() does (json_tokener depth 32, STRICT | VALIDATE_UTF8,
+ * only whitespace after the value, must be an object), then
+ * validate_fields() with the init route's field table (fcgi/route_init.c)
+ * and the complete route's (fcgi/route_complete.c).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "validate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Same shape as fcgi/route_init.c. */
+struct init_body {
+	const char *title;
+	const char *artist_name;
+	const char *file_extension;
+	long long file_size;
+	const char *artwork_extension;
+};
+
+static const struct field_spec init_fields[] = {
+	{ "title", FIELD_TEXT, true, offsetof(struct init_body, title) },
+	{ "artist_name", FIELD_TEXT, true, offsetof(struct init_body, artist_name) },
+	{ "file_extension", FIELD_AUDIO_EXT, true, offsetof(struct init_body, file_extension) },
+	{ "file_size", FIELD_SIZE, true, offsetof(struct init_body, file_size) },
+	{ "artwork_extension", FIELD_IMAGE_EXT, false, offsetof(struct init_body, artwork_extension) },
+};
+
+/* Same shape as fcgi/route_complete.c. */
+struct complete_body {
+	char track_id[37];
+};
+
+static const struct field_spec complete_fields[] = {
+	{ "track_id", FIELD_UUID, true, offsetof(struct complete_body, track_id) },
+};
+
+static void
+check_error(const struct field_error *fe)
+{
+	/* Every refusal names a field and says why, within the buffer. */
+	if (fe->field == NULL || fe->detail[0] == '\0' ||
+	    memchr(fe->detail, '\0', sizeof(fe->detail)) == NULL)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	json_tokener *tok;
+	json_object *obj;
+	struct init_body ib;
+	struct complete_body cb;
+	struct field_error fe;
+	size_t off;
+
+	if (size > 64 * 1024) /* HTTP_MAX_BODY */
+		return 0;
+	if ((tok = json_tokener_new_ex(32)) == NULL)
+		return 0;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, (const char *)data, (int)size);
+	off = json_tokener_get_parse_end(tok);
+	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success)
+		goto out;
+	while (off < size && data[off] != '\0' && strchr(" \t\r\n", data[off]) != NULL)
+		off++;
+	if (off != size || !json_object_is_type(obj, json_type_object))
+		goto out;
+
+	memset(&ib, 0, sizeof(ib));
+	if (validate_fields(obj, init_fields, sizeof(init_fields) / sizeof(init_fields[0]), &ib,
+	    &fe) == OK) {
+		if (ib.title == NULL || ib.artist_name == NULL || ib.file_extension == NULL ||
+		    ib.file_size <= 0)
+			abort();
+		/* What route_init() then does with them. */
+		if (strlen(ib.file_extension) > 8 ||
+		    (ib.artwork_extension != NULL && strlen(ib.artwork_extension) > 8))
+			abort();
+	} else
+		check_error(&fe);
+
+	memset(&cb, 0, sizeof(cb));
+	if (validate_fields(obj, complete_fields, 1, &cb, &fe) == OK) {
+		if (strlen(cb.track_id) != 36)
+			abort();
+	} else
+		check_error(&fe);
+out:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return 0;
+}
