@@ -16,6 +16,11 @@ check() { # name want_status want_code body [curl args...]
 check "malformed JSON" 400 malformed_json '{"title": "x",'
 check "trailing garbage" 400 malformed_json '{"title":"x"} {}'
 check "invalid UTF-8" 400 malformed_json "$(printf '{"title":"\xff\xfe","artist_name":"a","file_extension":"mp3","file_size":1}')"
+STATUS=$(printf '{"title":"x","artist_name":"a","file_extension":"mp3","file_size":1}\0\0' |
+	curl -s -o "$TMP/b" -w '%{http_code}' -X POST -H "Authorization: Bearer $tok" \
+	-H 'Content-Type: application/json' --data-binary @- "$API_URL/tracks/upload/init")
+is "$STATUS" 400 "JSON followed by NUL bytes: 400"
+is "$(jq -r .code "$TMP/b")" malformed_json "JSON followed by NUL bytes: malformed_json"
 check "array body" 422 invalid_body '[1,2,3]'
 check "missing title" 422 invalid_field '{"artist_name":"a","file_extension":"mp3","file_size":1}'
 is "$(jget .field)" title "missing title: names the field"
