@@ -10,6 +10,8 @@
 # usage: bench/runner.sh   (after `make`; uses build/release)
 set -euo pipefail
 export MAX_UPLOAD_BYTES=$((300 * 1024 * 1024)) MAX_DURATION_SECONDS=3600 JOB_POLL_SECONDS=10
+# info: the runner logs each job's phase times (download, probe, transcode, publish)
+export LOG_LEVEL=info
 njobs=${BENCH_JOBS:-200}
 . "$(dirname "$0")/lib.sh" bench-runner 3
 tok=$(token "$(new_user)")
@@ -93,6 +95,7 @@ big_status=$s
 		"$b_side" "$b_one" "$b_two" "$best"
 	printf 'runner complete->completed (incl. download, probe, upload, DB): %.2fs = %.2fx the best bare schedule\n' \
 		"$job_wall" "$(calc "$job_wall / $best")"
+	echo "runner's own phase times for it: $(grep -m1 -o 'download .*' "$STACK_DIR/logs/runner-bench.log")"
 	echo "pickup latency over $n jobs (created -> claimed): p50 ${p50} ms, p99 ${p99} ms, max ${pmax} ms"
 	echo "runner peak RSS (ffmpeg excluded) with a ${big_mb} MiB WAV original: ${peak} KiB (job $big_status)"
 } | tee "$out/runner-summary.txt"
