@@ -14,13 +14,10 @@
 #include "track_view.h"
 #include "validate.h"
 
-struct complete_body {
-	char track_id[37];
-};
-
-static const struct field_spec complete_fields[] = {
+const struct field_spec complete_fields[] = {
 	{ "track_id", FIELD_UUID, true, offsetof(struct complete_body, track_id) },
 };
+const size_t complete_nfields = sizeof(complete_fields) / sizeof(complete_fields[0]);
 
 void
 route_complete(struct req *r, const char *unused)
@@ -40,7 +37,7 @@ route_complete(struct req *r, const char *unused)
 	memset(&b, 0, sizeof(b));
 	if ((body = http_read_json(r)) == NULL)
 		goto out;
-	if (validate_fields(body, complete_fields, 1, &b, &fe) != OK) {
+	if (validate_fields(body, complete_fields, complete_nfields, &b, &fe) != OK) {
 		http_error_field(r, fe.field, fe.detail);
 		goto out;
 	}

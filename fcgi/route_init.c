@@ -13,21 +13,14 @@
 #include "media.h"
 #include "validate.h"
 
-struct init_body {
-	const char *title;
-	const char *artist_name;
-	const char *file_extension;
-	long long file_size;
-	const char *artwork_extension;
-};
-
-static const struct field_spec init_fields[] = {
+const struct field_spec init_fields[] = {
 	{ "title", FIELD_TEXT, true, offsetof(struct init_body, title) },
 	{ "artist_name", FIELD_TEXT, true, offsetof(struct init_body, artist_name) },
 	{ "file_extension", FIELD_AUDIO_EXT, true, offsetof(struct init_body, file_extension) },
 	{ "file_size", FIELD_SIZE, true, offsetof(struct init_body, file_size) },
 	{ "artwork_extension", FIELD_IMAGE_EXT, false, offsetof(struct init_body, artwork_extension) },
 };
+const size_t init_nfields = sizeof(init_fields) / sizeof(init_fields[0]);
 
 void
 route_init(struct req *r, const char *unused)
@@ -48,8 +41,7 @@ route_init(struct req *r, const char *unused)
 	err_clear(&e);
 	if ((body = http_read_json(r)) == NULL)
 		goto out;
-	if (validate_fields(body, init_fields, sizeof(init_fields) / sizeof(init_fields[0]), &b,
-	    &fe) != OK) {
+	if (validate_fields(body, init_fields, init_nfields, &b, &fe) != OK) {
 		http_error_field(r, fe.field, fe.detail);
 		goto out;
 	}

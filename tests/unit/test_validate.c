@@ -9,28 +9,11 @@
 
 #include <json-c/json.h>
 
-#include "validate.h"
+#include "routes.h"
 
-struct body {
-	const char *title;
-	const char *artist_name;
-	const char *file_extension;
-	long long file_size;
-	const char *artwork_extension;
-	char track_id[37];
-};
-
-static const struct field_spec specs[] = {
-	{ "title", FIELD_TEXT, true, offsetof(struct body, title) },
-	{ "artist_name", FIELD_TEXT, true, offsetof(struct body, artist_name) },
-	{ "file_extension", FIELD_AUDIO_EXT, true, offsetof(struct body, file_extension) },
-	{ "file_size", FIELD_SIZE, true, offsetof(struct body, file_size) },
-	{ "artwork_extension", FIELD_IMAGE_EXT, false, offsetof(struct body, artwork_extension) },
-};
-
-static const struct field_spec id_spec[] = {
-	{ "track_id", FIELD_UUID, true, offsetof(struct body, track_id) },
-};
+/* The routes' own tables (fcgi/route_init.c, fcgi/route_complete.c). */
+#define specs init_fields
+#define id_spec complete_fields
 
 struct vcase {
 	const char *json;
@@ -68,13 +51,13 @@ validator_cases(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_object *o = json_tokener_parse(cases[i].json);
-		struct body b;
+		struct init_body b;
 		struct field_error fe;
 		enum result rc;
 
 		memset(&b, 0, sizeof(b));
 		assert_non_null(o);
-		rc = validate_fields(o, specs, sizeof(specs) / sizeof(specs[0]), &b, &fe);
+		rc = validate_fields(o, specs, init_nfields, &b, &fe);
 		if (cases[i].bad_field == NULL) {
 			if (rc != OK)
 				fail_msg("case %zu: unexpected error on %s: %s", i, fe.field, fe.detail);
@@ -97,12 +80,12 @@ extension_is_canonicalized(void **state)
 {
 	json_object *o = json_tokener_parse(
 	    "{\"title\":\"x\",\"artist_name\":\"y\",\"file_extension\":\"MP3\",\"file_size\":3,\"artwork_extension\":\"JPEG\"}");
-	struct body b;
+	struct init_body b;
 	struct field_error fe;
 
 	(void)state;
 	memset(&b, 0, sizeof(b));
-	assert_int_equal(validate_fields(o, specs, 5, &b, &fe), OK);
+	assert_int_equal(validate_fields(o, specs, init_nfields, &b, &fe), OK);
 	assert_string_equal(b.file_extension, "mp3");
 	assert_string_equal(b.artwork_extension, "jpeg");
 	json_object_put(o);
@@ -112,7 +95,7 @@ static void
 title_length_limit_counts_characters(void **state)
 {
 	char json[2048], title[1024];
-	struct body b;
+	struct init_body b;
 	struct field_error fe;
 	json_object *o;
 	size_t i;
@@ -124,11 +107,11 @@ title_length_limit_counts_characters(void **state)
 	title[400] = '\0';
 	snprintf(json, sizeof(json), "{\"title\":\"%s\",\"artist_name\":\"y\",\"file_extension\":\"mp3\",\"file_size\":3}", title);
 	o = json_tokener_parse(json);
-	assert_int_equal(validate_fields(o, specs, 5, &b, &fe), OK);
+	assert_int_equal(validate_fields(o, specs, init_nfields, &b, &fe), OK);
 	json_object_put(o);
 	snprintf(json, sizeof(json), "{\"title\":\"%s\\u00e9\",\"artist_name\":\"y\",\"file_extension\":\"mp3\",\"file_size\":3}", title);
 	o = json_tokener_parse(json);
-	assert_int_equal(validate_fields(o, specs, 5, &b, &fe), ERR_INVALID);
+	assert_int_equal(validate_fields(o, specs, init_nfields, &b, &fe), ERR_INVALID);
 	assert_string_equal(fe.field, "title");
 	json_object_put(o);
 }
@@ -148,9 +131,9 @@ uuid_field(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		json_object *o = json_tokener_parse(c[i].json);
-		struct body b;
+		struct complete_body b;
 		struct field_error fe;
-		enum result rc = validate_fields(o, id_spec, 1, &b, &fe);
+		enum result rc = validate_fields(o, id_spec, complete_nfields, &b, &fe);
 
 		assert_int_equal(rc, c[i].ok ? OK : ERR_INVALID);
 		if (c[i].ok)
