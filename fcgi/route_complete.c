@@ -14,10 +14,6 @@
 #include "track_view.h"
 #include "validate.h"
 
-const struct field_spec complete_fields[] = {
-	{ "track_id", FIELD_UUID, true, offsetof(struct complete_body, track_id) },
-};
-const size_t complete_nfields = sizeof(complete_fields) / sizeof(complete_fields[0]);
 
 void
 route_complete(struct req *r, const char *unused)

@@ -6,7 +6,7 @@
 #define MUSTORY_ROUTES_H
 
 #include "http.h"
-#include "validate.h"
+#include "bodies.h"
 
 enum route {
 	ROUTE_INIT,      /* POST /tracks/upload/init */
@@ -16,23 +16,6 @@ enum route {
 	ROUTE_HEALTHZ,   /* GET  /healthz */
 	ROUTE__MAX
 };
-
-/* Request bodies, filled by validate_fields from the routes' tables. */
-struct init_body {
-	const char *title;
-	const char *artist_name;
-	const char *file_extension;
-	long long file_size;
-	const char *artwork_extension;
-};
-extern const struct field_spec init_fields[];
-extern const size_t init_nfields;
-
-struct complete_body {
-	char track_id[37];
-};
-extern const struct field_spec complete_fields[];
-extern const size_t complete_nfields;
 
 /* Find the route for r and run its handler; always sends one response. */
 void routes_dispatch(struct req *r);

@@ -2,8 +2,7 @@
  * fuzz_validate: a request body parsed the way fcgi/http.c's
  * http_read_json() does (json_tokener depth 32, STRICT | VALIDATE_UTF8,
  * only whitespace after the value, must be an object), then
- * validate_fields() with the init route's field table (fcgi/route_init.c)
- * and the complete route's (fcgi/route_complete.c).
+ * validate_fields() with the routes' own field tables (fcgi/bodies.c).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,35 +11,9 @@
 
 #include <json-c/json.h>
 
-#include "validate.h"
+#include "bodies.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Same shape as fcgi/route_init.c. */
-struct init_body {
-	const char *title;
-	const char *artist_name;
-	const char *file_extension;
-	long long file_size;
-	const char *artwork_extension;
-};
-
-static const struct field_spec init_fields[] = {
-	{ "title", FIELD_TEXT, true, offsetof(struct init_body, title) },
-	{ "artist_name", FIELD_TEXT, true, offsetof(struct init_body, artist_name) },
-	{ "file_extension", FIELD_AUDIO_EXT, true, offsetof(struct init_body, file_extension) },
-	{ "file_size", FIELD_SIZE, true, offsetof(struct init_body, file_size) },
-	{ "artwork_extension", FIELD_IMAGE_EXT, false, offsetof(struct init_body, artwork_extension) },
-};
-
-/* Same shape as fcgi/route_complete.c. */
-struct complete_body {
-	char track_id[37];
-};
-
-static const struct field_spec complete_fields[] = {
-	{ "track_id", FIELD_UUID, true, offsetof(struct complete_body, track_id) },
-};
 
 static void
 check_error(const struct field_error *fe)
@@ -76,8 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 
 	memset(&ib, 0, sizeof(ib));
-	if (validate_fields(obj, init_fields, sizeof(init_fields) / sizeof(init_fields[0]), &ib,
-	    &fe) == OK) {
+	if (validate_fields(obj, init_fields, init_nfields, &ib, &fe) == OK) {
 		if (ib.title == NULL || ib.artist_name == NULL || ib.file_extension == NULL ||
 		    ib.file_size <= 0)
 			abort();
@@ -89,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_error(&fe);
 
 	memset(&cb, 0, sizeof(cb));
-	if (validate_fields(obj, complete_fields, 1, &cb, &fe) == OK) {
+	if (validate_fields(obj, complete_fields, complete_nfields, &cb, &fe) == OK) {
 		if (strlen(cb.track_id) != 36)
 			abort();
 	} else

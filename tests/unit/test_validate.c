@@ -11,7 +11,7 @@
 
 #include "routes.h"
 
-/* The routes' own tables (fcgi/route_init.c, fcgi/route_complete.c). */
+/* The routes' own tables (fcgi/bodies.c). */
 #define specs init_fields
 #define id_spec complete_fields
 
