@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobstore.h"
 #include "log.h"
 #include "track_view.h"
 #include "validate.h"
@@ -22,11 +23,9 @@ route_complete(struct req *r, const char *unused)
 	struct field_error fe;
 	struct errbuf e;
 	json_object *body = NULL, *o = NULL;
-	PGresult *res = NULL, *ins = NULL;
-	long long declared, stored = -1;
-	char attempts[16];
+	PGresult *res = NULL;
+	long long declared, stored = -1, job_id = 0;
 	enum result rc;
-	int created;
 
 	(void)unused;
 	err_clear(&e);
@@ -46,7 +45,7 @@ route_complete(struct req *r, const char *unused)
 		http_error_db(r, rc, &e);
 		goto out;
 	}
-	if (strcmp(PQgetvalue(res, 0, TC_STATUS), "pending") != 0) {
+	if (track_row_status(res) != TRACK_PENDING) {
 		/* Already accepted: answer the current status, make nothing. */
 		o = track_status_json(res);
 		http_send_json(r, 200, o);
@@ -73,27 +72,13 @@ route_complete(struct req *r, const char *unused)
 		    "file again, then call complete.", stored, declared);
 		goto out;
 	}
-	snprintf(attempts, sizeof(attempts), "%lld", r->w->cfg->job_max_attempts);
-	{
-		const char *params[] = { b.track_id, attempts };
-
-		rc = db_exec(&r->w->db, &ins,
-		    "WITH t AS (UPDATE tracks SET processing_status = 'PROCESSING',"
-		    "   processing_error = NULL, updated_at = now()"
-		    "   WHERE id = $1 AND processing_status = 'PENDING' RETURNING id)"
-		    " INSERT INTO jobs (track_id, kind, max_attempts)"
-		    " SELECT id, 'transcode_hls', $2::int FROM t"
-		    " ON CONFLICT (track_id, kind) DO NOTHING RETURNING id",
-		    2, params, &e);
-	}
+	rc = job_enqueue(&r->w->db, b.track_id, r->w->cfg->job_max_attempts, &job_id, &e);
 	if (rc != OK) {
 		http_error_db(r, rc, &e);
 		goto out;
 	}
-	created = PQntuples(ins) == 1;
-	if (created)
-		log_info("track %s: upload complete, job %s queued", b.track_id,
-		    PQgetvalue(ins, 0, 0));
+	if (job_id != 0)
+		log_info("track %s: upload complete, job %lld queued", b.track_id, job_id);
 	/* Answer from the database's state, whichever call won. */
 	PQclear(res);
 	res = NULL;
@@ -103,10 +88,9 @@ route_complete(struct req *r, const char *unused)
 		goto out;
 	}
 	o = track_status_json(res);
-	http_send_json(r, created ? 202 : 200, o);
+	http_send_json(r, job_id != 0 ? 202 : 200, o);
 out:
 	json_object_put(o);
 	json_object_put(body);
 	PQclear(res);
-	PQclear(ins);
 }

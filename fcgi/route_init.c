@@ -11,6 +11,7 @@
 #include "ids.h"
 #include "log.h"
 #include "media.h"
+#include "track.h"
 #include "validate.h"
 
 
@@ -23,7 +24,7 @@ route_init(struct req *r, const char *unused)
 	struct s3_post audio = { 0 }, art = { 0 };
 	struct errbuf e;
 	json_object *body = NULL, *resp = NULL;
-	char id[37], audio_key[128], art_key[128], size[32];
+	char id[37], audio_key[128], art_key[128];
 	char *audio_url = NULL;
 	const char *audio_type = NULL, *art_type = NULL;
 	time_t now = time(NULL);
@@ -71,17 +72,12 @@ route_init(struct req *r, const char *unused)
 		http_error(r, 503, "overloaded", "Out of memory; retry shortly.");
 		goto out;
 	}
-	snprintf(size, sizeof(size), "%lld", b.file_size);
 	{
-		const char *params[] = { id, r->user, b.title, b.artist_name, b.file_extension, size,
-			audio_type, audio_key, audio_url, b.artwork_extension,
+		const struct track_new t = { id, r->user, b.title, b.artist_name, b.file_extension,
+			b.file_size, audio_type, audio_key, audio_url, b.artwork_extension,
 			b.artwork_extension != NULL ? art_key : NULL };
 
-		rc = db_exec(&r->w->db, NULL,
-		    "INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size,"
-		    " content_type, original_audio_key, original_audio_url, artwork_extension, artwork_key)"
-		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-		    11, params, &e);
+		rc = track_insert(&r->w->db, &t, &e);
 	}
 	if (rc != OK) {
 		http_error_db(r, rc, &e);

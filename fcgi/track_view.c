@@ -14,27 +14,7 @@ track_not_found(struct req *r, const char *id)
 enum result
 track_load(struct req *r, const char *id, PGresult **res, struct errbuf *e)
 {
-	const char *params[] = { id, r->user };
-	enum result rc;
-
-	rc = db_exec(&r->w->db, res,
-	    "SELECT t.id, t.title, t.artist_name, t.file_extension, t.file_size,"
-	    " lower(t.processing_status::text), t.processing_error, t.duration_seconds,"
-	    " t.hls_url, t.artwork_url,"
-	    " to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	    " to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	    " coalesce(j.progress, 0), t.original_audio_key"
-	    " FROM tracks t LEFT JOIN jobs j ON j.track_id = t.id AND j.kind = 'transcode_hls'"
-	    " WHERE t.id = $1 AND t.owner_id = $2",
-	    2, params, e);
-	if (rc != OK)
-		return rc;
-	if (PQntuples(*res) != 1) {
-		PQclear(*res);
-		*res = NULL;
-		return ERR_NOT_FOUND;
-	}
-	return OK;
+	return track_get(&r->w->db, id, r->user, res, e);
 }
 
 static json_object *
@@ -48,11 +28,11 @@ col_string(const PGresult *res, enum track_col c)
 static int
 track_progress(const PGresult *res)
 {
-	const char *st = PQgetvalue(res, 0, TC_STATUS);
+	enum track_status st = track_row_status(res);
 
-	if (strcmp(st, "completed") == 0)
+	if (st == TRACK_COMPLETED)
 		return 100;
-	if (strcmp(st, "pending") == 0)
+	if (st == TRACK_PENDING)
 		return 0;
 	return atoi(PQgetvalue(res, 0, TC_PROGRESS));
 }
@@ -63,7 +43,8 @@ track_status_json(const PGresult *res)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "track_id", col_string(res, TC_ID));
-	json_object_object_add(o, "status", col_string(res, TC_STATUS));
+	json_object_object_add(o, "status",
+	    json_object_new_string(track_status_str(track_row_status(res))));
 	json_object_object_add(o, "progress", json_object_new_int(track_progress(res)));
 	json_object_object_add(o, "error", col_string(res, TC_ERROR));
 	return o;
@@ -73,7 +54,7 @@ json_object *
 track_full_json(const PGresult *res)
 {
 	json_object *o = json_object_new_object();
-	bool done = strcmp(PQgetvalue(res, 0, TC_STATUS), "completed") == 0;
+	bool done = track_row_status(res) == TRACK_COMPLETED;
 
 	json_object_object_add(o, "id", col_string(res, TC_ID));
 	json_object_object_add(o, "track_id", col_string(res, TC_ID));
@@ -82,7 +63,8 @@ track_full_json(const PGresult *res)
 	json_object_object_add(o, "file_extension", col_string(res, TC_EXT));
 	json_object_object_add(o, "file_size",
 	    json_object_new_int64(strtoll(PQgetvalue(res, 0, TC_SIZE), NULL, 10)));
-	json_object_object_add(o, "status", col_string(res, TC_STATUS));
+	json_object_object_add(o, "status",
+	    json_object_new_string(track_status_str(track_row_status(res))));
 	json_object_object_add(o, "progress", json_object_new_int(track_progress(res)));
 	json_object_object_add(o, "processing_error", col_string(res, TC_ERROR));
 	json_object_object_add(o, "duration_seconds", PQgetisnull(res, 0, TC_DURATION) ? NULL :

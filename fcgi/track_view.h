@@ -9,16 +9,11 @@
 #include <json-c/json.h>
 
 #include "http.h"
-
-/* Columns of the row track_load returns. */
-enum track_col {
-	TC_ID, TC_TITLE, TC_ARTIST, TC_EXT, TC_SIZE, TC_STATUS, TC_ERROR, TC_DURATION,
-	TC_HLS_URL, TC_ARTWORK_URL, TC_CREATED, TC_UPDATED, TC_PROGRESS, TC_AUDIO_KEY,
-	TC__MAX
-};
+#include "track.h"
 
 /*
- * Load track id owned by r->user. On OK *res is one row (caller PQclears).
+ * Load track id owned by r->user (track_get's row, columns TC_*). On OK
+ * *res is one row (caller PQclears).
  * ERR_NOT_FOUND when missing or someone else's; ERR_DB otherwise.
  */
 enum result track_load(struct req *r, const char *id, PGresult **res, struct errbuf *e);

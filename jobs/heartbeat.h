@@ -13,7 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "claim.h"
+#include "jobstore.h"
 #include "db.h"
 
 struct heartbeat {

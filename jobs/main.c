@@ -27,7 +27,7 @@
 
 #include <curl/curl.h>
 
-#include "claim.h"
+#include "jobstore.h"
 #include "config.h"
 #include "log.h"
 #include "transcode.h"

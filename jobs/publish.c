@@ -168,7 +168,7 @@ publish_upload(struct publish *p, struct s3 *s3, const char *outdir, const struc
 		goto out;
 	if (still_ours != NULL && !still_ours(arg)) {
 		err_set(e, "the lease was lost before the master playlist went up");
-		rc = ERR_CONFLICT;
+		rc = ERR_LEASE_LOST;
 		goto out;
 	}
 	publish_master_key(p, key, sizeof(key));

@@ -31,7 +31,7 @@ enum result publish_init(struct publish *p, const char *track_id, struct errbuf 
 
 /*
  * Measure and upload outdir's renditions and the master. still_ours() is
- * asked before the master goes up; false stops with ERR_CONFLICT. progress
+ * asked before the master goes up; false stops with ERR_LEASE_LOST. progress
  * (may be NULL) gets 0..1.
  */
 enum result publish_upload(struct publish *p, struct s3 *s3, const char *outdir,

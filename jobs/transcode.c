@@ -353,7 +353,7 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 	}
 	if (end == PROC_ABORTED) {
 		err_set(e, "conversion stopped: the job was handed back or its lease was lost");
-		rc = ERR_CONFLICT;
+		rc = ERR_ABORTED;
 		goto out;
 	}
 	for (g = 0; g < started; g++) {

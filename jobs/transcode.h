@@ -68,7 +68,7 @@ struct transcode_hooks {
  * Encode input (sniffed demuxer, probed info) into outdir/a<kbps>/index.m3u8
  * (+ init.mp4, seg_NNNNN.m4s) for every rung, parallel processes at once.
  * ERR_PERMANENT when ffmpeg rejects the content (e says why in a sentence),
- * ERR_TIMEOUT (wall clock), ERR_IO (could not run, disk full), ERR_CONFLICT
+ * ERR_TIMEOUT (wall clock), ERR_IO (could not run, disk full), ERR_ABORTED
  * when aborted by the hook.
  */
 enum result transcode_run(const struct config *cfg, const char *input, const char *demuxer,

@@ -33,8 +33,7 @@ struct run {
 };
 
 static enum result run_job(struct run *r, struct errbuf *e);
-static void run_end(struct worker *w, struct job *j, enum result rc, const char *msg,
-    bool lost);
+static void run_end(struct worker *w, struct job *j, enum result rc, const char *msg);
 static void run_progress(void *arg, double f);
 static bool run_should_abort(void *arg);
 static bool run_still_ours(void *arg);
@@ -266,7 +265,7 @@ run_job(struct run *r, struct errbuf *e)
 	t[1] = now_mono();
 	heartbeat_progress(&r->hb, 2);
 	if (run_should_abort(r)) {
-		rc = ERR_CONFLICT;
+		rc = ERR_ABORTED;
 		goto out;
 	}
 
@@ -290,7 +289,7 @@ run_job(struct run *r, struct errbuf *e)
 	if ((rc = transcode_run(cfg, input, demuxer, &pi, out, &w->ladder, w->parallel, &th, e)) != OK)
 		goto out;
 	if (run_should_abort(r)) {
-		rc = ERR_CONFLICT;
+		rc = ERR_ABORTED;
 		goto out;
 	}
 
@@ -352,65 +351,53 @@ out:
 
 /* Move the job after a failed attempt (or abandon it when it is not ours). */
 static void
-run_end(struct worker *w, struct job *j, enum result rc, const char *msg, bool lost)
+run_end(struct worker *w, struct job *j, enum result rc, const char *msg)
 {
 	const struct config *cfg = w->cfg;
+	struct job_facts f;
 	struct job_move m;
 	enum job_event ev;
-	enum job_state to;
 	struct errbuf e;
-	char sentence[1024], public[512];
-	const char *pub = NULL;
-	double delay = 0;
 
-	if (lost) {
+	if (rc == ERR_LEASE_LOST) {
 		log_warnx("job %lld track %s: lease lost during attempt %d; abandoned, nothing "
 		    "published", j->id, j->track_id, j->attempts);
 		return;
 	}
-	if (rc == ERR_CONFLICT && *w->stop)
+	if (rc == ERR_ABORTED)
 		ev = JEV_HAND_BACK;
 	else if (job_is_permanent(rc))
 		ev = JEV_FAIL_PERMANENT;
 	else
 		ev = JEV_FAIL_TRANSIENT;
-	if (job_next(j->state, ev, j->attempts, j->max_attempts, &m) != OK)
+	memset(&f, 0, sizeof(f));
+	f.id = j->id;
+	f.attempts = j->attempts;
+	f.max_attempts = j->max_attempts;
+	f.owner = w->owner;
+	f.cause = rc;
+	f.detail = msg;
+	f.backoff_base_s = cfg->job_backoff_base_s;
+	f.backoff_max_s = cfg->job_backoff_max_s;
+	f.jitter = unit_random();
+	if (job_next(j->state, ev, &f, &m) != OK)
 		return;
-	if (ev == JEV_HAND_BACK)
-		snprintf(sentence, sizeof(sentence), "handed back: the runner %s is shutting down",
-		    w->owner);
-	else if (ev == JEV_FAIL_TRANSIENT && m.to == JOB_FAILED) {
-		snprintf(sentence, sizeof(sentence), "Processing failed %d times, the last time "
-		    "because %s; this is usually temporary, so retry later (an operator can run "
-		    "mustory-runner --retry %lld).", j->attempts, msg, j->id);
-		/* The artist gets the cause without our hosts and keys. */
-		snprintf(public, sizeof(public), "Processing failed %d times because %s; this is "
-		    "usually temporary and nothing is wrong with your file. Try again later.",
-		    j->attempts, rc == ERR_STORAGE ? "our storage service was unreachable" :
-		    rc == ERR_DB ? "our database was unreachable" :
-		    rc == ERR_TIMEOUT ? "a step took too long" : "of a temporary problem on our side");
-		pub = public;
-	} else
-		snprintf(sentence, sizeof(sentence), "%s", msg);
-	if (m.backoff)
-		delay = job_backoff_s(j->attempts, cfg->job_backoff_base_s, cfg->job_backoff_max_s,
-		    unit_random());
 	err_clear(&e);
-	if (job_move_to(&w->db, j, w->owner, ev, sentence, pub, delay, &to, &e) != OK) {
+	if (job_apply(&w->db, j, w->owner, &m, &e) != OK) {
 		log_warnx("job %lld track %s: could not record the end of attempt %d (%s); "
 		    "the lease will lapse and the job be taken back", j->id, j->track_id,
 		    j->attempts, err_msg(&e));
 		return;
 	}
-	if (to == JOB_QUEUED && m.backoff)
+	if (m.to == JOB_QUEUED && !m.uncount)
 		log_warnx("job %lld track %s: running -> queued (retry in %.1f s, attempt %d of %d): %s",
-		    j->id, j->track_id, delay, j->attempts, j->max_attempts, msg);
-	else if (to == JOB_QUEUED)
+		    j->id, j->track_id, m.delay_s, j->attempts, j->max_attempts, msg);
+	else if (m.to == JOB_QUEUED)
 		log_info("job %lld track %s: running -> queued (%s)", j->id, j->track_id,
 		    m.outcome);
 	else
 		log_warnx("job %lld track %s: running -> failed (attempt %d of %d): %s", j->id,
-		    j->track_id, j->attempts, j->max_attempts, sentence);
+		    j->track_id, j->attempts, j->max_attempts, m.message);
 }
 
 int
@@ -460,10 +447,12 @@ worker_loop(struct worker *w, bool once)
 				rc = run_job(&r, &e);
 				heartbeat_stop(&r.hb);
 			}
+			/* Whatever stopped an attempt whose lease is gone, the job is not ours. */
+			if (rc != OK && heartbeat_lost(&r.hb))
+				rc = ERR_LEASE_LOST;
 			if (rc != OK)
 				run_end(w, &j, rc, err_msg(&e)[0] != '\0' ? err_msg(&e) :
-				    result_str(rc), heartbeat_lost(&r.hb) ||
-				    (rc == ERR_CONFLICT && !*w->stop));
+				    result_str(rc));
 			job_free(&j);
 			continue;
 		}

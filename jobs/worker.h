@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "claim.h"
+#include "jobstore.h"
 #include "config.h"
 #include "db.h"
 #include "s3.h"

@@ -16,6 +16,8 @@ static const char *const result_names[ERR__MAX] = {
 	[ERR_IO] = "i/o error",
 	[ERR_TIMEOUT] = "timed out",
 	[ERR_PERMANENT] = "permanent failure",
+	[ERR_LEASE_LOST] = "lease lost",
+	[ERR_ABORTED] = "aborted",
 };
 
 const char *

@@ -18,7 +18,7 @@ enum result {
 	ERR_NOMEM,      /* allocation failed */
 	ERR_INVALID,    /* bad input: the caller's fault, never retried */
 	ERR_NOT_FOUND,  /* the thing asked for does not exist */
-	ERR_CONFLICT,   /* the thing is in the wrong state */
+	ERR_CONFLICT,   /* the thing is in the wrong state (or a unique violation) */
 	ERR_AUTH,       /* missing, expired or forged credentials */
 	ERR_TOO_LARGE,  /* input over a configured cap */
 	ERR_DB,         /* the database is unreachable or failed */
@@ -26,6 +26,8 @@ enum result {
 	ERR_IO,         /* local file or process failure */
 	ERR_TIMEOUT,    /* something took longer than allowed */
 	ERR_PERMANENT,  /* a job failure that no retry can fix */
+	ERR_LEASE_LOST, /* the runner no longer holds the job's lease */
+	ERR_ABORTED,    /* work stopped on request (shutdown or a lost lease) */
 	ERR__MAX
 };
 

@@ -9,10 +9,11 @@
 #include <cmocka.h>
 
 #include "artwork.h"
-#include "claim.h"
+#include "jobstore.h"
 #include "proc.h"
 #include "transcode.h"
 
+/* Every event from every state: the whole move, the rescue's lease_lost too. */
 static void
 state_machine_table(void **state)
 {
@@ -20,44 +21,120 @@ state_machine_table(void **state)
 		enum job_state from;
 		enum job_event ev;
 		int attempts, max;
+		enum result cause;
 		enum result rc;
 		enum job_state to;
 		const char *outcome;
-		bool track_failed, backoff;
+		int track;             /* -1: the track does not change */
+		double delay_s;
+		bool uncount;
+		const char *message;   /* "" for NULL */
+		const char *public_message;
 	} cases[] = {
-		{ JOB_QUEUED, JEV_CLAIM, 0, 5, OK, JOB_RUNNING, NULL, false, false },
-		{ JOB_RUNNING, JEV_CLAIM, 1, 5, ERR_CONFLICT, JOB_RUNNING, NULL, false, false },
-		{ JOB_RUNNING, JEV_SUCCEED, 1, 5, OK, JOB_SUCCEEDED, "succeeded", false, false },
-		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 1, 5, OK, JOB_QUEUED, "retry", false, true },
-		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 5, 5, OK, JOB_FAILED, "failed", true, false },
-		{ JOB_RUNNING, JEV_FAIL_PERMANENT, 1, 5, OK, JOB_FAILED, "failed", true, false },
-		{ JOB_RUNNING, JEV_LEASE_LOST, 2, 5, OK, JOB_QUEUED, "lease_lost", false, false },
-		{ JOB_RUNNING, JEV_LEASE_LOST, 5, 5, OK, JOB_FAILED, "lease_lost", true, false },
-		{ JOB_RUNNING, JEV_HAND_BACK, 5, 5, OK, JOB_QUEUED, "handed_back", false, false },
-		{ JOB_FAILED, JEV_OPERATOR_RETRY, 5, 5, OK, JOB_QUEUED, NULL, false, false },
-		{ JOB_SUCCEEDED, JEV_OPERATOR_RETRY, 1, 5, ERR_CONFLICT, JOB_SUCCEEDED, NULL, false, false },
-		{ JOB_QUEUED, JEV_SUCCEED, 0, 5, ERR_CONFLICT, JOB_QUEUED, NULL, false, false },
-		{ JOB_FAILED, JEV_FAIL_TRANSIENT, 1, 5, ERR_CONFLICT, JOB_FAILED, NULL, false, false },
+		{ JOB_QUEUED, JEV_CLAIM, 0, 5, OK, OK, JOB_RUNNING, NULL, -1, 0, false, "", "" },
+		{ JOB_RUNNING, JEV_CLAIM, 1, 5, OK, ERR_CONFLICT, JOB_RUNNING, NULL, -1, 0, false, "", "" },
+		{ JOB_RUNNING, JEV_SUCCEED, 1, 5, OK, OK, JOB_SUCCEEDED, "succeeded", TRACK_COMPLETED,
+		    0, false, "", "" },
+		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 1, 5, ERR_STORAGE, OK, JOB_QUEUED, "retry", -1, 5,
+		    false, "storage down", "" },
+		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 3, 5, ERR_DB, OK, JOB_QUEUED, "retry", -1, 20,
+		    false, "storage down", "" },
+		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 5, 5, ERR_STORAGE, OK, JOB_FAILED, "failed",
+		    TRACK_FAILED, 0, false, "Processing failed 5 times, the last time because storage "
+		    "down; this is usually temporary, so retry later (an operator can run "
+		    "mustory-runner --retry 42).", "Processing failed 5 times because our storage "
+		    "service was unreachable; this is usually temporary and nothing is wrong with your "
+		    "file. Try again later." },
+		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 5, 5, ERR_IO, OK, JOB_FAILED, "failed",
+		    TRACK_FAILED, 0, false, NULL, "Processing failed 5 times because of a temporary "
+		    "problem on our side; this is usually temporary and nothing is wrong with your "
+		    "file. Try again later." },
+		{ JOB_RUNNING, JEV_FAIL_PERMANENT, 1, 5, ERR_PERMANENT, OK, JOB_FAILED, "failed",
+		    TRACK_FAILED, 0, false, "storage down", "storage down" },
+		{ JOB_RUNNING, JEV_LEASE_LOST, 2, 5, OK, OK, JOB_QUEUED, "lease_lost", -1, 0, false,
+		    "the runner host:1:r stopped renewing its lease (it died, hung or lost the "
+		    "database) during attempt 2", "" },
+		{ JOB_RUNNING, JEV_LEASE_LOST, 5, 5, OK, OK, JOB_FAILED, "lease_lost", TRACK_FAILED,
+		    0, false, "the runner host:1:r stopped renewing its lease (it died, hung or lost "
+		    "the database) during attempt 5", "Processing was interrupted 5 times before it "
+		    "could finish; please try again later or upload the track again." },
+		{ JOB_QUEUED, JEV_LEASE_LOST, 2, 5, OK, ERR_CONFLICT, JOB_QUEUED, NULL, -1, 0, false,
+		    "", "" },
+		{ JOB_RUNNING, JEV_HAND_BACK, 5, 5, ERR_ABORTED, OK, JOB_QUEUED, "handed_back", -1, 0,
+		    true, "handed back: the runner host:1:r is shutting down", "" },
+		{ JOB_FAILED, JEV_OPERATOR_RETRY, 5, 5, OK, OK, JOB_QUEUED, NULL, TRACK_PROCESSING,
+		    0, false, "", "" },
+		{ JOB_SUCCEEDED, JEV_OPERATOR_RETRY, 1, 5, OK, ERR_CONFLICT, JOB_SUCCEEDED, NULL, -1,
+		    0, false, "", "" },
+		{ JOB_QUEUED, JEV_SUCCEED, 0, 5, OK, ERR_CONFLICT, JOB_QUEUED, NULL, -1, 0, false,
+		    "", "" },
+		{ JOB_FAILED, JEV_FAIL_TRANSIENT, 1, 5, OK, ERR_CONFLICT, JOB_FAILED, NULL, -1, 0,
+		    false, "", "" },
+		{ JOB_RUNNING, JEV__MAX, 1, 5, OK, ERR_CONFLICT, JOB_RUNNING, NULL, -1, 0, false,
+		    "", "" },
 	};
+	struct job_facts f;
 	struct job_move m;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		enum result rc = job_next(cases[i].from, cases[i].ev, cases[i].attempts, cases[i].max, &m);
+		enum result rc;
+
+		memset(&f, 0, sizeof(f));
+		f.id = 42;
+		f.attempts = cases[i].attempts;
+		f.max_attempts = cases[i].max;
+		f.owner = "host:1:r";
+		f.cause = cases[i].cause;
+		f.detail = cases[i].message != NULL ? "storage down" : NULL;
+		f.backoff_base_s = 5;
+		f.backoff_max_s = 600;
+		f.jitter = 0.5;
+		rc = job_next(cases[i].from, cases[i].ev, &f, &m);
 		if (rc != cases[i].rc)
 			fail_msg("case %zu: rc %d", i, rc);
+		if (m.to != cases[i].to)
+			fail_msg("case %zu: %s -%s-> %s", i, job_state_str(cases[i].from),
+			    job_event_str(cases[i].ev), job_state_str(m.to));
 		if (rc != OK)
 			continue;
-		if (m.to != cases[i].to || m.track_failed != cases[i].track_failed ||
-		    m.backoff != cases[i].backoff ||
+		if (m.track_changes != (cases[i].track >= 0) ||
+		    (m.track_changes && (int)m.track != cases[i].track) ||
+		    m.delay_s != cases[i].delay_s || m.uncount != cases[i].uncount ||
 		    (cases[i].outcome == NULL) != (m.outcome == NULL) ||
 		    (m.outcome != NULL && strcmp(m.outcome, cases[i].outcome) != 0))
 			fail_msg("case %zu: %s -%s-> %s", i, job_state_str(cases[i].from),
 			    job_event_str(cases[i].ev), job_state_str(m.to));
+		if (cases[i].message != NULL)
+			assert_string_equal(m.message, cases[i].message);
+		assert_string_equal(m.public_message, cases[i].public_message);
 	}
 	assert_string_equal(job_state_str(JOB_FAILED), "failed");
 	assert_string_equal(job_state_str((enum job_state)99), "unknown");
+}
+
+/* No detail: the failure is worded by its result. */
+static void
+state_machine_words_missing_detail(void **state)
+{
+	struct job_facts f = { 0 };
+	struct job_move m;
+	enum job_state s;
+
+	(void)state;
+	f.attempts = 1;
+	f.max_attempts = 5;
+	f.cause = ERR_TIMEOUT;
+	assert_int_equal(job_next(JOB_RUNNING, JEV_FAIL_PERMANENT, &f, &m), OK);
+	assert_string_equal(m.message, "timed out");
+	f.owner = NULL;
+	assert_int_equal(job_next(JOB_RUNNING, JEV_LEASE_LOST, &f, &m), OK);
+	assert_non_null(strstr(m.message, "the runner ? stopped"));
+	assert_true(job_state_parse("succeeded", &s) && s == JOB_SUCCEEDED);
+	assert_false(job_state_parse("SUCCEEDED", &s));
+	assert_string_equal(result_str(ERR_LEASE_LOST), "lease lost");
+	assert_string_equal(result_str(ERR_ABORTED), "aborted");
 }
 
 static void
@@ -214,6 +291,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_machine_table),
+		cmocka_unit_test(state_machine_words_missing_detail),
 		cmocka_unit_test(backoff_grows_capped_with_jitter),
 		cmocka_unit_test(ladder_parse_table),
 		cmocka_unit_test(parallelism_never_oversubscribes),

@@ -1,0 +1,101 @@
+/*
+ * jobstore.h: every statement on the jobs table, and the ones that change
+ * a track together with its job (complete's enqueue, a job's finish). Each
+ * move asks job_next() (jobstate.h) first and only applies what it returns,
+ * in one statement or one transaction, always guarded by the lease
+ * (lease_owner + attempts + state running) so a runner that lost its lease
+ * can never move a job it no longer holds. Track status labels come from
+ * track.h.
+ */
+#ifndef MUSTORY_JOBSTORE_H
+#define MUSTORY_JOBSTORE_H
+
+#include <stdbool.h>
+
+#include "db.h"
+#include "jobstate.h"
+#include "result.h"
+
+/* A claimed job. Strings owned; job_free() releases them. */
+struct job {
+	long long id;
+	long long run_id;       /* this attempt's job_runs row */
+	char track_id[37];
+	int attempts;           /* including this one */
+	int max_attempts;
+	enum job_state state;
+	char *audio_key;        /* original_audio_key */
+	char *artwork_key;      /* NULL when no artwork */
+	char *file_ext;
+	long long file_size;
+};
+
+void job_free(struct job *j);
+
+/*
+ * The upload is complete: a PENDING track becomes PROCESSING and gets its
+ * queued job (max_attempts), in one statement; the jobs trigger NOTIFYs
+ * the runners at commit. *job_id is the new job's id, 0 when the track was
+ * no longer PENDING (a repeated or concurrent call: nothing is made).
+ */
+enum result job_enqueue(struct db *db, const char *track_id, long long max_attempts,
+    long long *job_id, struct errbuf *e);
+
+/*
+ * Claim the oldest due job (FOR UPDATE SKIP LOCKED): running, attempts+1,
+ * lease owner and expiry, a job_runs row. A runner configured with fewer
+ * attempts (JOB_MAX_ATTEMPTS) lowers the job's max_attempts to its own.
+ * *got false when none is due.
+ */
+enum result job_claim(struct db *db, const char *owner, long long lease_s, int max_attempts,
+    struct job *j, bool *got, struct errbuf *e);
+
+/*
+ * Renew the lease and store progress (0..99; < 0 leaves it). *ours false
+ * when the job is no longer ours (rescued and maybe claimed by another).
+ */
+enum result job_renew(struct db *db, const struct job *j, const char *owner, long long lease_s,
+    int progress, bool *ours, struct errbuf *e);
+
+/*
+ * Apply m (from job_next on a failure or a hand back) to a running job we
+ * hold: the job row, its job_runs row, and the track when m changes it, in
+ * one statement. ERR_LEASE_LOST when the lease is no longer ours.
+ */
+enum result job_apply(struct db *db, struct job *j, const char *owner,
+    const struct job_move *m, struct errbuf *e);
+
+struct job_success {
+	const char *hls_prefix;
+	const char *hls_url;
+	double duration_s;
+	const char *artwork_url; /* NULL: stays NULL */
+};
+
+/*
+ * The one transaction that finishes a job: the lease is checked (FOR
+ * UPDATE), the job succeeds (progress 100), its run closes, the track is
+ * COMPLETED with its HLS fields. ERR_LEASE_LOST when the lease was lost
+ * (nothing changed).
+ */
+enum result job_succeed(struct db *db, struct job *j, const char *owner,
+    const struct job_success *s, struct errbuf *e);
+
+/*
+ * Take back running jobs whose lease expired, each by job_next's
+ * lease_lost move (queued again, or failed with its track when attempts
+ * are used up), their open run closed. *n gets how many.
+ */
+enum result job_rescue(struct db *db, long long *n, struct errbuf *e);
+
+/* Seconds until the next queued job is due / the next lease expires (-1: none). */
+enum result job_next_due(struct db *db, double *due_s, double *lease_s, struct errbuf *e);
+
+/*
+ * The operator's retry of a failed job (attempts 0, track PROCESSING
+ * again). ERR_NOT_FOUND: no such job; ERR_CONFLICT: it is not failed.
+ */
+enum result job_operator_retry(struct db *db, long long id, char track_id[37],
+    struct errbuf *e);
+
+#endif
