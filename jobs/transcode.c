@@ -1,6 +1,7 @@
 #include "transcode.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@
 struct tc_state {
 	const struct transcode_hooks *hooks;
 	double duration_us;
+	double limit_us;                    /* decode past this: the header lied */
+	bool overrun;                       /* some process decoded past limit_us */
 	double frac[TRANSCODE_MAX_RUNGS];   /* per process */
 	double weight[TRANSCODE_MAX_RUNGS]; /* per process: its share of the cost */
 	size_t nproc;
@@ -32,6 +35,8 @@ static const char *tc_put(char **store, size_t *left, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static double tc_cost(int kbps);
 static void tc_first_line(const char *s, char *out, size_t len);
+static void tc_overrun_sentence(const struct probe_info *pi, struct errbuf *e);
+static void tc_length(double secs, char *out, size_t len);
 
 enum result
 transcode_ladder_parse(const char *s, struct ladder *l, struct errbuf *e)
@@ -175,17 +180,22 @@ tc_put(char **store, size_t *left, const char *fmt, ...)
 
 size_t
 transcode_argv(const struct config *cfg, const char *demuxer, const char *input_url,
-    int out_rate, const struct ladder *l, const int *idx, size_t nidx,
+    int out_rate, double decode_limit_s, const struct ladder *l, const int *idx, size_t nidx,
     const char **argv, size_t maxargv, char *store, size_t storelen)
 {
-	const char *head[] = { cfg->ffmpeg_path, "-nostdin", "-hide_banner",
-		"-loglevel", "error", "-y", "-progress", "pipe:3", "-stats_period", "1",
-		/* the input: one local file, read by the demuxer probe chose */
-		"-threads", "1", "-protocol_whitelist", "file", "-f", demuxer,
-		"-i", input_url };
-	size_t argc = 0, i, k;
 	char *st = store;
 	size_t left = storelen;
+	const char *head[] = { cfg->ffmpeg_path, "-nostdin", "-hide_banner",
+		"-loglevel", "error", "-y", "-progress", "pipe:3", "-stats_period", "1",
+		/*
+		 * the input: one local file, read by the demuxer probe chose, and
+		 * never decoded past the limit (a header that lies about the
+		 * length cannot make us decode hours); a second over it tells a
+		 * decode that ran into the limit from one that ended by itself
+		 */
+		"-threads", "1", "-t", tc_put(&st, &left, "%.3f", decode_limit_s + TRANSCODE_OVERRUN_S),
+		"-protocol_whitelist", "file", "-f", demuxer, "-i", input_url };
+	size_t argc = 0, i, k;
 
 #define ARG(x) do { if (argc + 1 >= maxargv || (x) == NULL) return 0; argv[argc++] = (x); } while (0)
 	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
@@ -241,7 +251,11 @@ tc_on_progress(void *arg, size_t idx, const char *line)
 	if (idx >= s->nproc)
 		return;
 	if (strncmp(line, "out_time_us=", 12) == 0) {
-		f = strtod(line + 12, NULL) / s->duration_us;
+		double us = strtod(line + 12, NULL);
+
+		if (us > s->limit_us)
+			s->overrun = true; /* tc_should_abort() stops every process */
+		f = us / s->duration_us;
 		if (f > 0)
 			s->frac[idx] = f > 1 ? 1 : f;
 	} else if (strcmp(line, "progress=end") == 0)
@@ -263,8 +277,8 @@ tc_should_abort(void *arg)
 {
 	struct tc_state *s = arg;
 
-	return s->hooks != NULL && s->hooks->should_abort != NULL &&
-	    s->hooks->should_abort(s->hooks->arg);
+	return s->overrun || (s->hooks != NULL && s->hooks->should_abort != NULL &&
+	    s->hooks->should_abort(s->hooks->arg));
 }
 
 /* The first line of s, printable ASCII only, into out. */
@@ -276,6 +290,37 @@ tc_first_line(const char *s, char *out, size_t len)
 	for (; s != NULL && *s != '\0' && *s != '\n' && o + 1 < len; s++)
 		out[o++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
 	out[o] = '\0';
+}
+
+/* "45 s", "3 min", "3 min 20 s": a length for a sentence. */
+static void
+tc_length(double secs, char *out, size_t len)
+{
+	double m = floor(secs / 60), s = fmod(floor(secs), 60);
+
+	if (m < 1)
+		snprintf(out, len, "%.0f s", floor(secs));
+	else if (s == 0)
+		snprintf(out, len, "%.0f min", m);
+	else
+		snprintf(out, len, "%.0f min %.0f s", m, s);
+}
+
+/* Why a decode that ran past its limit fails, for the artist. */
+static void
+tc_overrun_sentence(const struct probe_info *pi, struct errbuf *e)
+{
+	char len[32];
+
+	if (!pi->duration_exact) {
+		tc_length(pi->decode_limit_s, len, sizeof(len));
+		err_set(e, "the file decodes to more than %s of audio, the longest track accepted",
+		    len);
+		return;
+	}
+	tc_length(pi->duration_s, len, sizeof(len));
+	err_set(e, "the file claims to be %s long but decodes to much longer; it may be damaged "
+	    "or made to look shorter than it is", len);
 }
 
 enum result
@@ -299,6 +344,7 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 	memset(&st, 0, sizeof(st));
 	st.hooks = hooks;
 	st.duration_us = pi->duration_s * 1e6;
+	st.limit_us = pi->decode_limit_s * 1e6;
 	clock_gettime(CLOCK_MONOTONIC, &st.last);
 	if (parallel < 1)
 		parallel = 1;
@@ -333,7 +379,8 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 			}
 		if (nidx == 0)
 			continue;
-		if (transcode_argv(cfg, demuxer, url, transcode_rate(pi->sample_rate), l, idx, nidx,
+		if (transcode_argv(cfg, demuxer, url, transcode_rate(pi->sample_rate),
+		    pi->decode_limit_s, l, idx, nidx,
 		    argv, TRANSCODE_ARGV_MAX, store, sizeof(store)) == 0) {
 			err_set(e, "ffmpeg command line too long");
 			goto out;
@@ -346,6 +393,11 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 		st.nproc = started;
 	}
 	end = proc_wait(procs, started, cfg->ffmpeg_timeout_s, &ph);
+	if (st.overrun) {
+		tc_overrun_sentence(pi, e);
+		rc = ERR_PERMANENT;
+		goto out;
+	}
 	if (end == PROC_TIMEOUT) {
 		err_set(e, "converting the audio took longer than %lld seconds", cfg->ffmpeg_timeout_s);
 		rc = ERR_TIMEOUT;
