@@ -418,8 +418,10 @@ probe_file(const struct config *cfg, const char *path, const char **demuxer,
 		goto out;
 	spawned = true;
 	if (proc_wait(&p, 1, PROBE_TIMEOUT_S, NULL) == PROC_TIMEOUT) {
-		err_set(e, "ffprobe took longer than %d s", PROBE_TIMEOUT_S);
-		rc = ERR_TIMEOUT;
+		/* the same file would take as long again: permanent */
+		err_set(e, "the file took too long to check (more than %d s); it may be damaged",
+		    PROBE_TIMEOUT_S);
+		rc = ERR_PERMANENT;
 		goto out;
 	}
 	if (!proc_ok(&p)) {

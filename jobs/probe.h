@@ -62,8 +62,8 @@ enum result probe_parse(const char *json, size_t len, const char *demuxer,
 
 /*
  * Sniff path, then run ffprobe on it. *demuxer gets the static demuxer name
- * ffmpeg must be given with -f. ERR_PERMANENT (not audio, too long...),
- * ERR_IO/ERR_TIMEOUT (could not run ffprobe).
+ * ffmpeg must be given with -f. ERR_PERMANENT (not audio, too long, took
+ * too long to check...), ERR_IO (could not run ffprobe).
  */
 enum result probe_file(const struct config *cfg, const char *path,
     const char **demuxer, struct probe_info *out, struct errbuf *e);

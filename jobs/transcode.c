@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 
 struct tc_state {
 	const struct transcode_hooks *hooks;
+	const char *demuxer;                /* static, from probe */
 	double duration_us;
 	double limit_us;                    /* decode past this: the header lied */
 	bool overrun;                       /* some process decoded past limit_us */
@@ -36,6 +38,11 @@ static const char *tc_put(char **store, size_t *left, const char *fmt, ...)
 static double tc_cost(int kbps);
 static void tc_first_line(const char *s, char *out, size_t len);
 static void tc_overrun_sentence(const struct probe_info *pi, struct errbuf *e);
+static enum result tc_failure(const struct config *cfg, const struct proc *p, struct errbuf *e);
+static enum result tc_spawn_all(const struct config *cfg, const char *url,
+    const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
+    struct proc *procs, struct tc_state *st, size_t *started, struct errbuf *e);
+static enum result tc_mkdirs(const char *outdir, const struct ladder *l, struct errbuf *e);
 static void tc_length(double secs, char *out, size_t len);
 
 enum result
@@ -323,51 +330,59 @@ tc_overrun_sentence(const struct probe_info *pi, struct errbuf *e)
 	    "or made to look shorter than it is", len);
 }
 
-enum result
-transcode_run(const struct config *cfg, const char *input, const char *demuxer,
-    const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
-    const struct transcode_hooks *hooks, struct errbuf *e)
+/* Why process p failed, as a result and a sentence for the artist. */
+static enum result
+tc_failure(const struct config *cfg, const struct proc *p, struct errbuf *e)
 {
-	struct proc procs[TRANSCODE_MAX_RUNGS];
-	struct tc_state st;
-	struct proc_hooks ph = { tc_on_progress, tc_should_abort, &st };
+	const char *err = p->err.buf != NULL ? p->err.buf : "";
+	char stat_s[96], line[256];
+	int sig = WIFSIGNALED(p->status) ? WTERMSIG(p->status) : 0;
+
+	tc_first_line(err, line, sizeof(line));
+	/* ffmpeg's own words go to the log, never to the artist (they name our paths) */
+	log_warnx("ffmpeg %s: %s", proc_status_str(p, stat_s, sizeof(stat_s)), line);
+	if (strstr(err, "No space left on device") != NULL) {
+		err_set(e, "the runner's disk is full");
+		return ERR_IO;
+	}
+	if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == 127) {
+		err_set(e, "could not run %s", cfg->ffmpeg_path);
+		return ERR_IO;
+	}
+	if (sig == SIGXCPU)
+		err_set(e, "the file took too long to process (more than %lld seconds of work); "
+		    "it may be damaged or unusually complex", cfg->ffmpeg_timeout_s);
+	else if (sig == SIGXFSZ)
+		err_set(e, "the file converts to more data than allowed; it may be damaged");
+	else if (strstr(err, "Cannot allocate memory") != NULL || sig == SIGKILL)
+		err_set(e, "the file needs more memory to process than allowed; it may be damaged "
+		    "or unusually complex");
+	else
+		err_set(e, "the audio could not be converted; the file may be damaged");
+	return ERR_PERMANENT;
+}
+
+/* Start one process per group of the plan; *started counts them. */
+static enum result
+tc_spawn_all(const struct config *cfg, const char *url, const struct probe_info *pi,
+    const char *outdir, const struct ladder *l, int parallel, struct proc *procs,
+    struct tc_state *st, size_t *started, struct errbuf *e)
+{
 	struct proc_limits lim;
 	int group[TRANSCODE_MAX_RUNGS], idx[TRANSCODE_MAX_RUNGS];
 	const char *argv[TRANSCODE_ARGV_MAX];
-	char store[TRANSCODE_STORE], path[4096], *url = NULL, stat_s[96], line[256];
+	char store[TRANSCODE_STORE];
 	double total_cost = 0, wsum;
-	size_t started = 0, g, k, nidx;
-	enum proc_end end;
-	enum result rc = ERR_IO;
+	size_t g, k, nidx;
+	enum result rc;
 
-	memset(procs, 0, sizeof(procs));
-	memset(&st, 0, sizeof(st));
-	st.hooks = hooks;
-	st.duration_us = pi->duration_s * 1e6;
-	st.limit_us = pi->decode_limit_s * 1e6;
-	clock_gettime(CLOCK_MONOTONIC, &st.last);
-	if (parallel < 1)
-		parallel = 1;
-	if ((size_t)parallel > l->n)
-		parallel = (int)l->n;
 	/* Each process gets the CPU time the wall clock allows, and memory. */
 	lim.cpu_s = cfg->ffmpeg_timeout_s;
 	lim.as_bytes = cfg->ffmpeg_mem_mb * 1024LL * 1024;
 	lim.fsize_bytes = 256LL * 1024 * 1024; /* any one file: a segment or a playlist */
 	lim.nofile = 64;
-	if (asprintf(&url, "file:%s", input) < 0) {
-		url = NULL;
-		rc = ERR_NOMEM;
-		goto out;
-	}
-	for (k = 0; k < l->n; k++) {
-		snprintf(path, sizeof(path), "%s/a%d", outdir, l->kbps[k]);
-		if (mkdir(path, 0700) < 0) {
-			err_set(e, "cannot make %s: %s", path, strerror(errno));
-			goto out;
-		}
+	for (k = 0; k < l->n; k++)
 		total_cost += tc_cost(l->kbps[k]);
-	}
 	transcode_plan(l, parallel, group);
 	for (g = 0; g < (size_t)parallel; g++) {
 		nidx = 0;
@@ -379,19 +394,71 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 			}
 		if (nidx == 0)
 			continue;
-		if (transcode_argv(cfg, demuxer, url, transcode_rate(pi->sample_rate),
-		    pi->decode_limit_s, l, idx, nidx,
-		    argv, TRANSCODE_ARGV_MAX, store, sizeof(store)) == 0) {
+		if (transcode_argv(cfg, st->demuxer, url, transcode_rate(pi->sample_rate),
+		    pi->decode_limit_s, l, idx, nidx, argv, TRANSCODE_ARGV_MAX, store,
+		    sizeof(store)) == 0) {
 			err_set(e, "ffmpeg command line too long");
-			goto out;
+			return ERR_IO;
 		}
-		if ((rc = proc_spawn(&procs[started], argv, outdir, &lim, 0, TRANSCODE_ERR_CAP,
+		if ((rc = proc_spawn(&procs[*started], argv, outdir, &lim, 0, TRANSCODE_ERR_CAP,
 		    true, e)) != OK)
-			goto out;
-		st.weight[started] = wsum / total_cost;
-		started++;
-		st.nproc = started;
+			return rc;
+		st->weight[*started] = wsum / total_cost;
+		(*started)++;
+		st->nproc = *started;
 	}
+	return OK;
+}
+
+/* One directory per rung: outdir/a<kbps>. */
+static enum result
+tc_mkdirs(const char *outdir, const struct ladder *l, struct errbuf *e)
+{
+	char path[4096];
+	size_t k;
+
+	for (k = 0; k < l->n; k++) {
+		snprintf(path, sizeof(path), "%s/a%d", outdir, l->kbps[k]);
+		if (mkdir(path, 0700) < 0) {
+			err_set(e, "cannot make %s: %s", path, strerror(errno));
+			return ERR_IO;
+		}
+	}
+	return OK;
+}
+
+enum result
+transcode_run(const struct config *cfg, const char *input, const char *demuxer,
+    const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
+    const struct transcode_hooks *hooks, struct errbuf *e)
+{
+	struct proc procs[TRANSCODE_MAX_RUNGS];
+	struct tc_state st;
+	struct proc_hooks ph = { tc_on_progress, tc_should_abort, &st };
+	char *url = NULL;
+	size_t started = 0, g;
+	enum proc_end end;
+	enum result rc = ERR_IO;
+
+	memset(procs, 0, sizeof(procs));
+	memset(&st, 0, sizeof(st));
+	st.hooks = hooks;
+	st.demuxer = demuxer;
+	st.duration_us = pi->duration_s * 1e6;
+	st.limit_us = pi->decode_limit_s * 1e6;
+	clock_gettime(CLOCK_MONOTONIC, &st.last);
+	if (parallel < 1)
+		parallel = 1;
+	if ((size_t)parallel > l->n)
+		parallel = (int)l->n;
+	if (asprintf(&url, "file:%s", input) < 0) {
+		url = NULL;
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	if ((rc = tc_mkdirs(outdir, l, e)) != OK ||
+	    (rc = tc_spawn_all(cfg, url, pi, outdir, l, parallel, procs, &st, &started, e)) != OK)
+		goto out;
 	end = proc_wait(procs, started, cfg->ffmpeg_timeout_s, &ph);
 	if (st.overrun) {
 		tc_overrun_sentence(pi, e);
@@ -399,8 +466,10 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 		goto out;
 	}
 	if (end == PROC_TIMEOUT) {
-		err_set(e, "converting the audio took longer than %lld seconds", cfg->ffmpeg_timeout_s);
-		rc = ERR_TIMEOUT;
+		/* no retry can make the same file faster: permanent */
+		err_set(e, "the file took too long to process (more than %lld seconds); it may be "
+		    "damaged or unusually complex", cfg->ffmpeg_timeout_s);
+		rc = ERR_PERMANENT;
 		goto out;
 	}
 	if (end == PROC_ABORTED) {
@@ -408,26 +477,11 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 		rc = ERR_CONFLICT;
 		goto out;
 	}
-	for (g = 0; g < started; g++) {
-		if (proc_ok(&procs[g]))
-			continue;
-		tc_first_line(procs[g].err.buf, line, sizeof(line));
-		log_warnx("ffmpeg %s: %s", proc_status_str(&procs[g], stat_s, sizeof(stat_s)), line);
-		if (procs[g].err.buf != NULL &&
-		    strstr(procs[g].err.buf, "No space left on device") != NULL) {
-			err_set(e, "the runner's disk is full");
-			rc = ERR_IO;
-		} else if (WIFEXITED(procs[g].status) && WEXITSTATUS(procs[g].status) == 127) {
-			err_set(e, "could not run %s", cfg->ffmpeg_path);
-			rc = ERR_IO;
-		} else {
-			err_set(e, "the audio could not be converted; the file may be damaged "
-			    "(ffmpeg: %s)", line[0] != '\0' ? line :
-			    proc_status_str(&procs[g], stat_s, sizeof(stat_s)));
-			rc = ERR_PERMANENT;
+	for (g = 0; g < started; g++)
+		if (!proc_ok(&procs[g])) {
+			rc = tc_failure(cfg, &procs[g], e);
+			goto out;
 		}
-		goto out;
-	}
 	if (hooks != NULL && hooks->progress != NULL)
 		hooks->progress(hooks->arg, 1.0);
 	rc = OK;

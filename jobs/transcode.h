@@ -71,9 +71,10 @@ struct transcode_hooks {
 /*
  * Encode input (sniffed demuxer, probed info) into outdir/a<kbps>/index.m3u8
  * (+ init.mp4, seg_NNNNN.m4s) for every rung, parallel processes at once.
- * ERR_PERMANENT when ffmpeg rejects the content (e says why in a sentence),
- * ERR_TIMEOUT (wall clock), ERR_IO (could not run, disk full), ERR_CONFLICT
- * when aborted by the hook.
+ * ERR_PERMANENT when the content cannot be converted within the limits (e
+ * says why in a sentence for the artist: damaged, decodes past its stated
+ * length, took longer than FFMPEG_TIMEOUT_SECONDS, blew a resource limit),
+ * ERR_IO (could not run, disk full), ERR_CONFLICT when aborted by the hook.
  */
 enum result transcode_run(const struct config *cfg, const char *input, const char *demuxer,
     const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
