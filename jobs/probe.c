@@ -26,6 +26,7 @@ static bool probe_has(const unsigned char *b, size_t len, size_t off, const char
 static bool probe_codec_ok(const char *demuxer, const char *codec);
 static const char *probe_jstr(json_object *o, const char *key);
 static double probe_jnum(json_object *o, const char *key);
+static bool probe_duration_exact(const char *demuxer, const char *codec);
 STATIC void probe_sniff_at(const unsigned char *b, size_t len, bool after_id3, struct sniff *out);
 #ifndef UNITTEST
 static void probe_argv(const struct config *cfg, const char *demuxer, const char *path,
@@ -201,6 +202,22 @@ probe_codec_ok(const char *demuxer, const char *codec)
 }
 
 /* Borrowed from o: the string member key, or NULL. */
+/*
+ * Whether the demuxer reads the length from the header rather than
+ * estimating it: FLAC's STREAMINFO sample count, WAV's data size for PCM,
+ * MP4's mdhd/mvhd, Ogg's last granule position. MP3 without a Xing/VBRI
+ * header and raw ADTS AAC are estimated from the bit rate (a 60 s VBR MP3
+ * can probe as 29 s), and so is anything but PCM inside WAV.
+ */
+static bool
+probe_duration_exact(const char *demuxer, const char *codec)
+{
+	if (strcmp(demuxer, "wav") == 0)
+		return strncmp(codec, "pcm_", 4) == 0;
+	return strcmp(demuxer, "flac") == 0 || strcmp(demuxer, "mov") == 0 ||
+	    strcmp(demuxer, "ogg") == 0;
+}
+
 static const char *
 probe_jstr(json_object *o, const char *key)
 {
@@ -322,6 +339,9 @@ probe_parse(const char *json, size_t len, const char *demuxer, double max_durati
 		rc = ERR_PERMANENT;
 		goto out;
 	}
+	out->duration_exact = probe_duration_exact(demuxer, codec);
+	out->decode_limit_s = out->duration_exact ? fmin(d + fmax(1.0, d * 0.01), max_duration_s) :
+	    max_duration_s;
 	rc = OK;
 out:
 	json_object_put(root);
@@ -398,8 +418,10 @@ probe_file(const struct config *cfg, const char *path, const char **demuxer,
 		goto out;
 	spawned = true;
 	if (proc_wait(&p, 1, PROBE_TIMEOUT_S, NULL) == PROC_TIMEOUT) {
-		err_set(e, "ffprobe took longer than %d s", PROBE_TIMEOUT_S);
-		rc = ERR_TIMEOUT;
+		/* the same file would take as long again: permanent */
+		err_set(e, "the file took too long to check (more than %d s); it may be damaged",
+		    PROBE_TIMEOUT_S);
+		rc = ERR_PERMANENT;
 		goto out;
 	}
 	if (!proc_ok(&p)) {

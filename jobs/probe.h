@@ -12,6 +12,7 @@
 #ifndef MUSTORY_JOBS_PROBE_H
 #define MUSTORY_JOBS_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -35,6 +36,19 @@ struct probe_info {
 	int channels;
 	int sample_rate;
 	long long bit_rate;   /* 0 when unknown */
+	/*
+	 * The container's header states the length exactly (FLAC STREAMINFO,
+	 * WAV PCM, MP4/M4A, Ogg): false for MP3 and ADTS AAC, whose length
+	 * ffprobe estimates from the bit rate.
+	 */
+	bool duration_exact;
+	/*
+	 * The longest the decode may run, in seconds: the stated length plus
+	 * a small tolerance when it is exact, else MAX_DURATION_SECONDS; never
+	 * more than MAX_DURATION_SECONDS. A decode past it is a lying header
+	 * (a decompression bomb) and fails the job.
+	 */
+	double decode_limit_s;
 };
 
 /*
@@ -48,8 +62,8 @@ enum result probe_parse(const char *json, size_t len, const char *demuxer,
 
 /*
  * Sniff path, then run ffprobe on it. *demuxer gets the static demuxer name
- * ffmpeg must be given with -f. ERR_PERMANENT (not audio, too long...),
- * ERR_IO/ERR_TIMEOUT (could not run ffprobe).
+ * ffmpeg must be given with -f. ERR_PERMANENT (not audio, too long, took
+ * too long to check...), ERR_IO (could not run ffprobe).
  */
 enum result probe_file(const struct config *cfg, const char *path,
     const char **demuxer, struct probe_info *out, struct errbuf *e);

@@ -1,7 +1,9 @@
 #include "transcode.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,10 @@
 
 struct tc_state {
 	const struct transcode_hooks *hooks;
+	const char *demuxer;                /* static, from probe */
 	double duration_us;
+	double limit_us;                    /* decode past this: the header lied */
+	bool overrun;                       /* some process decoded past limit_us */
 	double frac[TRANSCODE_MAX_RUNGS];   /* per process */
 	double weight[TRANSCODE_MAX_RUNGS]; /* per process: its share of the cost */
 	size_t nproc;
@@ -32,6 +37,13 @@ static const char *tc_put(char **store, size_t *left, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static double tc_cost(int kbps);
 static void tc_first_line(const char *s, char *out, size_t len);
+static void tc_overrun_sentence(const struct probe_info *pi, struct errbuf *e);
+static enum result tc_failure(const struct config *cfg, const struct proc *p, struct errbuf *e);
+static enum result tc_spawn_all(const struct config *cfg, const char *url,
+    const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
+    struct proc *procs, struct tc_state *st, size_t *started, struct errbuf *e);
+static enum result tc_mkdirs(const char *outdir, const struct ladder *l, struct errbuf *e);
+static void tc_length(double secs, char *out, size_t len);
 
 enum result
 transcode_ladder_parse(const char *s, struct ladder *l, struct errbuf *e)
@@ -175,17 +187,22 @@ tc_put(char **store, size_t *left, const char *fmt, ...)
 
 size_t
 transcode_argv(const struct config *cfg, const char *demuxer, const char *input_url,
-    int out_rate, const struct ladder *l, const int *idx, size_t nidx,
+    int out_rate, double decode_limit_s, const struct ladder *l, const int *idx, size_t nidx,
     const char **argv, size_t maxargv, char *store, size_t storelen)
 {
-	const char *head[] = { cfg->ffmpeg_path, "-nostdin", "-hide_banner",
-		"-loglevel", "error", "-y", "-progress", "pipe:3", "-stats_period", "1",
-		/* the input: one local file, read by the demuxer probe chose */
-		"-threads", "1", "-protocol_whitelist", "file", "-f", demuxer,
-		"-i", input_url };
-	size_t argc = 0, i, k;
 	char *st = store;
 	size_t left = storelen;
+	const char *head[] = { cfg->ffmpeg_path, "-nostdin", "-hide_banner",
+		"-loglevel", "error", "-y", "-progress", "pipe:3", "-stats_period", "1",
+		/*
+		 * the input: one local file, read by the demuxer probe chose, and
+		 * never decoded past the limit (a header that lies about the
+		 * length cannot make us decode hours); a second over it tells a
+		 * decode that ran into the limit from one that ended by itself
+		 */
+		"-threads", "1", "-t", tc_put(&st, &left, "%.3f", decode_limit_s + TRANSCODE_OVERRUN_S),
+		"-protocol_whitelist", "file", "-f", demuxer, "-i", input_url };
+	size_t argc = 0, i, k;
 
 #define ARG(x) do { if (argc + 1 >= maxargv || (x) == NULL) return 0; argv[argc++] = (x); } while (0)
 	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
@@ -241,7 +258,11 @@ tc_on_progress(void *arg, size_t idx, const char *line)
 	if (idx >= s->nproc)
 		return;
 	if (strncmp(line, "out_time_us=", 12) == 0) {
-		f = strtod(line + 12, NULL) / s->duration_us;
+		double us = strtod(line + 12, NULL);
+
+		if (us > s->limit_us)
+			s->overrun = true; /* tc_should_abort() stops every process */
+		f = us / s->duration_us;
 		if (f > 0)
 			s->frac[idx] = f > 1 ? 1 : f;
 	} else if (strcmp(line, "progress=end") == 0)
@@ -263,8 +284,8 @@ tc_should_abort(void *arg)
 {
 	struct tc_state *s = arg;
 
-	return s->hooks != NULL && s->hooks->should_abort != NULL &&
-	    s->hooks->should_abort(s->hooks->arg);
+	return s->overrun || (s->hooks != NULL && s->hooks->should_abort != NULL &&
+	    s->hooks->should_abort(s->hooks->arg));
 }
 
 /* The first line of s, printable ASCII only, into out. */
@@ -278,50 +299,90 @@ tc_first_line(const char *s, char *out, size_t len)
 	out[o] = '\0';
 }
 
-enum result
-transcode_run(const struct config *cfg, const char *input, const char *demuxer,
-    const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
-    const struct transcode_hooks *hooks, struct errbuf *e)
+/* "45 s", "3 min", "3 min 20 s": a length for a sentence. */
+static void
+tc_length(double secs, char *out, size_t len)
 {
-	struct proc procs[TRANSCODE_MAX_RUNGS];
-	struct tc_state st;
-	struct proc_hooks ph = { tc_on_progress, tc_should_abort, &st };
+	double m = floor(secs / 60), s = fmod(floor(secs), 60);
+
+	if (m < 1)
+		snprintf(out, len, "%.0f s", floor(secs));
+	else if (s == 0)
+		snprintf(out, len, "%.0f min", m);
+	else
+		snprintf(out, len, "%.0f min %.0f s", m, s);
+}
+
+/* Why a decode that ran past its limit fails, for the artist. */
+static void
+tc_overrun_sentence(const struct probe_info *pi, struct errbuf *e)
+{
+	char len[32];
+
+	if (!pi->duration_exact) {
+		tc_length(pi->decode_limit_s, len, sizeof(len));
+		err_set(e, "the file decodes to more than %s of audio, the longest track accepted",
+		    len);
+		return;
+	}
+	tc_length(pi->duration_s, len, sizeof(len));
+	err_set(e, "the file claims to be %s long but decodes to much longer; it may be damaged "
+	    "or made to look shorter than it is", len);
+}
+
+/* Why process p failed, as a result and a sentence for the artist. */
+static enum result
+tc_failure(const struct config *cfg, const struct proc *p, struct errbuf *e)
+{
+	const char *err = p->err.buf != NULL ? p->err.buf : "";
+	char stat_s[96], line[256];
+	int sig = WIFSIGNALED(p->status) ? WTERMSIG(p->status) : 0;
+
+	tc_first_line(err, line, sizeof(line));
+	/* ffmpeg's own words go to the log, never to the artist (they name our paths) */
+	log_warnx("ffmpeg %s: %s", proc_status_str(p, stat_s, sizeof(stat_s)), line);
+	if (strstr(err, "No space left on device") != NULL) {
+		err_set(e, "the runner's disk is full");
+		return ERR_IO;
+	}
+	if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == 127) {
+		err_set(e, "could not run %s", cfg->ffmpeg_path);
+		return ERR_IO;
+	}
+	if (sig == SIGXCPU)
+		err_set(e, "the file took too long to process (more than %lld seconds of work); "
+		    "it may be damaged or unusually complex", cfg->ffmpeg_timeout_s);
+	else if (sig == SIGXFSZ)
+		err_set(e, "the file converts to more data than allowed; it may be damaged");
+	else if (strstr(err, "Cannot allocate memory") != NULL || sig == SIGKILL)
+		err_set(e, "the file needs more memory to process than allowed; it may be damaged "
+		    "or unusually complex");
+	else
+		err_set(e, "the audio could not be converted; the file may be damaged");
+	return ERR_PERMANENT;
+}
+
+/* Start one process per group of the plan; *started counts them. */
+static enum result
+tc_spawn_all(const struct config *cfg, const char *url, const struct probe_info *pi,
+    const char *outdir, const struct ladder *l, int parallel, struct proc *procs,
+    struct tc_state *st, size_t *started, struct errbuf *e)
+{
 	struct proc_limits lim;
 	int group[TRANSCODE_MAX_RUNGS], idx[TRANSCODE_MAX_RUNGS];
 	const char *argv[TRANSCODE_ARGV_MAX];
-	char store[TRANSCODE_STORE], path[4096], *url = NULL, stat_s[96], line[256];
+	char store[TRANSCODE_STORE];
 	double total_cost = 0, wsum;
-	size_t started = 0, g, k, nidx;
-	enum proc_end end;
-	enum result rc = ERR_IO;
+	size_t g, k, nidx;
+	enum result rc;
 
-	memset(procs, 0, sizeof(procs));
-	memset(&st, 0, sizeof(st));
-	st.hooks = hooks;
-	st.duration_us = pi->duration_s * 1e6;
-	clock_gettime(CLOCK_MONOTONIC, &st.last);
-	if (parallel < 1)
-		parallel = 1;
-	if ((size_t)parallel > l->n)
-		parallel = (int)l->n;
 	/* Each process gets the CPU time the wall clock allows, and memory. */
 	lim.cpu_s = cfg->ffmpeg_timeout_s;
 	lim.as_bytes = cfg->ffmpeg_mem_mb * 1024LL * 1024;
 	lim.fsize_bytes = 256LL * 1024 * 1024; /* any one file: a segment or a playlist */
 	lim.nofile = 64;
-	if (asprintf(&url, "file:%s", input) < 0) {
-		url = NULL;
-		rc = ERR_NOMEM;
-		goto out;
-	}
-	for (k = 0; k < l->n; k++) {
-		snprintf(path, sizeof(path), "%s/a%d", outdir, l->kbps[k]);
-		if (mkdir(path, 0700) < 0) {
-			err_set(e, "cannot make %s: %s", path, strerror(errno));
-			goto out;
-		}
+	for (k = 0; k < l->n; k++)
 		total_cost += tc_cost(l->kbps[k]);
-	}
 	transcode_plan(l, parallel, group);
 	for (g = 0; g < (size_t)parallel; g++) {
 		nidx = 0;
@@ -333,22 +394,82 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 			}
 		if (nidx == 0)
 			continue;
-		if (transcode_argv(cfg, demuxer, url, transcode_rate(pi->sample_rate), l, idx, nidx,
-		    argv, TRANSCODE_ARGV_MAX, store, sizeof(store)) == 0) {
+		if (transcode_argv(cfg, st->demuxer, url, transcode_rate(pi->sample_rate),
+		    pi->decode_limit_s, l, idx, nidx, argv, TRANSCODE_ARGV_MAX, store,
+		    sizeof(store)) == 0) {
 			err_set(e, "ffmpeg command line too long");
-			goto out;
+			return ERR_IO;
 		}
-		if ((rc = proc_spawn(&procs[started], argv, outdir, &lim, 0, TRANSCODE_ERR_CAP,
+		if ((rc = proc_spawn(&procs[*started], argv, outdir, &lim, 0, TRANSCODE_ERR_CAP,
 		    true, e)) != OK)
-			goto out;
-		st.weight[started] = wsum / total_cost;
-		started++;
-		st.nproc = started;
+			return rc;
+		st->weight[*started] = wsum / total_cost;
+		(*started)++;
+		st->nproc = *started;
 	}
+	return OK;
+}
+
+/* One directory per rung: outdir/a<kbps>. */
+static enum result
+tc_mkdirs(const char *outdir, const struct ladder *l, struct errbuf *e)
+{
+	char path[4096];
+	size_t k;
+
+	for (k = 0; k < l->n; k++) {
+		snprintf(path, sizeof(path), "%s/a%d", outdir, l->kbps[k]);
+		if (mkdir(path, 0700) < 0) {
+			err_set(e, "cannot make %s: %s", path, strerror(errno));
+			return ERR_IO;
+		}
+	}
+	return OK;
+}
+
+enum result
+transcode_run(const struct config *cfg, const char *input, const char *demuxer,
+    const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
+    const struct transcode_hooks *hooks, struct errbuf *e)
+{
+	struct proc procs[TRANSCODE_MAX_RUNGS];
+	struct tc_state st;
+	struct proc_hooks ph = { tc_on_progress, tc_should_abort, &st };
+	char *url = NULL;
+	size_t started = 0, g;
+	enum proc_end end;
+	enum result rc = ERR_IO;
+
+	memset(procs, 0, sizeof(procs));
+	memset(&st, 0, sizeof(st));
+	st.hooks = hooks;
+	st.demuxer = demuxer;
+	st.duration_us = pi->duration_s * 1e6;
+	st.limit_us = pi->decode_limit_s * 1e6;
+	clock_gettime(CLOCK_MONOTONIC, &st.last);
+	if (parallel < 1)
+		parallel = 1;
+	if ((size_t)parallel > l->n)
+		parallel = (int)l->n;
+	if (asprintf(&url, "file:%s", input) < 0) {
+		url = NULL;
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	if ((rc = tc_mkdirs(outdir, l, e)) != OK ||
+	    (rc = tc_spawn_all(cfg, url, pi, outdir, l, parallel, procs, &st, &started, e)) != OK)
+		goto out;
 	end = proc_wait(procs, started, cfg->ffmpeg_timeout_s, &ph);
+	if (st.overrun) {
+		tc_overrun_sentence(pi, e);
+		rc = ERR_PERMANENT;
+		goto out;
+	}
 	if (end == PROC_TIMEOUT) {
-		err_set(e, "converting the audio took longer than %lld seconds", cfg->ffmpeg_timeout_s);
-		rc = ERR_TIMEOUT;
+		/* no retry can make the same file faster: permanent */
+		err_set(e, "the file took too long to process (more than %lld seconds); it may be "
+		    "damaged or unusually complex", cfg->ffmpeg_timeout_s);
+		rc = ERR_PERMANENT;
 		goto out;
 	}
 	if (end == PROC_ABORTED) {
@@ -356,26 +477,11 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 		rc = ERR_ABORTED;
 		goto out;
 	}
-	for (g = 0; g < started; g++) {
-		if (proc_ok(&procs[g]))
-			continue;
-		tc_first_line(procs[g].err.buf, line, sizeof(line));
-		log_warnx("ffmpeg %s: %s", proc_status_str(&procs[g], stat_s, sizeof(stat_s)), line);
-		if (procs[g].err.buf != NULL &&
-		    strstr(procs[g].err.buf, "No space left on device") != NULL) {
-			err_set(e, "the runner's disk is full");
-			rc = ERR_IO;
-		} else if (WIFEXITED(procs[g].status) && WEXITSTATUS(procs[g].status) == 127) {
-			err_set(e, "could not run %s", cfg->ffmpeg_path);
-			rc = ERR_IO;
-		} else {
-			err_set(e, "the audio could not be converted; the file may be damaged "
-			    "(ffmpeg: %s)", line[0] != '\0' ? line :
-			    proc_status_str(&procs[g], stat_s, sizeof(stat_s)));
-			rc = ERR_PERMANENT;
+	for (g = 0; g < started; g++)
+		if (!proc_ok(&procs[g])) {
+			rc = tc_failure(cfg, &procs[g], e);
+			goto out;
 		}
-		goto out;
-	}
 	if (hooks != NULL && hooks->progress != NULL)
 		hooks->progress(hooks->arg, 1.0);
 	rc = OK;

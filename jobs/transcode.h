@@ -18,6 +18,8 @@
 
 #define TRANSCODE_MAX_RUNGS 8
 #define TRANSCODE_ERR_CAP 8192 /* bytes of ffmpeg stderr kept per process */
+/* ffmpeg's -t is the decode limit plus this; output past the limit fails. */
+#define TRANSCODE_OVERRUN_S 1.0
 
 struct ladder {
 	int kbps[TRANSCODE_MAX_RUNGS];
@@ -51,10 +53,12 @@ int transcode_rate(int src_rate);
  * Pure: the argv for one process encoding rungs idx[0..nidx) of l. Strings
  * are written into store (size storelen); argv gets pointers into it and
  * into the arguments (input_url borrowed). Returns argc, or 0 when argv/store
- * are too small.
+ * are too small. ffmpeg stops reading the input decode_limit_s +
+ * TRANSCODE_OVERRUN_S seconds in (input -t): transcode_run() fails the job
+ * when any output passes decode_limit_s.
  */
 size_t transcode_argv(const struct config *cfg, const char *demuxer, const char *input_url,
-    int out_rate, const struct ladder *l, const int *idx, size_t nidx,
+    int out_rate, double decode_limit_s, const struct ladder *l, const int *idx, size_t nidx,
     const char **argv, size_t maxargv, char *store, size_t storelen);
 
 /* How a transcode reports and is stopped; all optional. */
@@ -67,9 +71,10 @@ struct transcode_hooks {
 /*
  * Encode input (sniffed demuxer, probed info) into outdir/a<kbps>/index.m3u8
  * (+ init.mp4, seg_NNNNN.m4s) for every rung, parallel processes at once.
- * ERR_PERMANENT when ffmpeg rejects the content (e says why in a sentence),
- * ERR_TIMEOUT (wall clock), ERR_IO (could not run, disk full), ERR_ABORTED
- * when aborted by the hook.
+ * ERR_PERMANENT when the content cannot be converted within the limits (e
+ * says why in a sentence for the artist: damaged, decodes past its stated
+ * length, took longer than FFMPEG_TIMEOUT_SECONDS, blew a resource limit),
+ * ERR_IO (could not run, disk full), ERR_ABORTED when aborted by the hook.
  */
 enum result transcode_run(const struct config *cfg, const char *input, const char *demuxer,
     const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,

@@ -235,7 +235,7 @@ argv_is_safe_and_complete(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ffmpeg_path = "ffmpeg";
 	cfg.hls_segment_s = 6;
-	argc = transcode_argv(&cfg, "mp3", "file:/w/in", 44100, &l, idx, 2, argv, 256, store,
+	argc = transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, &l, idx, 2, argv, 256, store,
 	    sizeof(store));
 	assert_true(argc > 0);
 	assert_null(argv[argc]);
@@ -245,16 +245,16 @@ argv_is_safe_and_complete(void **state)
 	}
 	assert_non_null(strstr(joined, "-nostdin -hide_banner -loglevel error"));
 	assert_non_null(strstr(joined, "-progress pipe:3"));
-	assert_non_null(strstr(joined, "-protocol_whitelist file -f mp3 -i file:/w/in "));
+	assert_non_null(strstr(joined, "-threads 1 -t 12.000 -protocol_whitelist file -f mp3 -i file:/w/in "));
 	assert_non_null(strstr(joined, "-c:a aac -profile:a aac_low -b:a 128k -ac 2 -ar 44100 -f hls -hls_time 6 "
 	    "-hls_playlist_type vod -hls_segment_type fmp4 -hls_fmp4_init_filename init.mp4"));
 	assert_non_null(strstr(joined, "a128/seg_%05d.m4s a128/index.m3u8"));
 	assert_non_null(strstr(joined, "a64/seg_%05d.m4s a64/index.m3u8"));
 	assert_null(strstr(joined, "160k"));
 	/* too small a buffer is refused, not overflowed */
-	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, &l, idx, 2, argv, 20,
+	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, &l, idx, 2, argv, 20,
 	    store, sizeof(store)), 0);
-	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, &l, idx, 2, argv, 256,
+	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, &l, idx, 2, argv, 256,
 	    store, 8), 0);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <math.h>
 
 #include "probe.h"
 
@@ -124,6 +125,43 @@ parse_table(void **state)
 	    ERR_IO);
 }
 
+/* How long each container may decode: stated length + tolerance, or the cap. */
+static void
+decode_limit_by_container(void **state)
+{
+	static const struct {
+		const char *json, *demuxer;
+		double max_s;
+		bool exact;
+		double limit_s;
+	} cases[] = {
+		{ "{\"streams\":[" AUDIO("flac") "]," FMT("flac", "1") "}", "flac", 3600, true, 2 },
+		{ "{\"streams\":[" AUDIO("flac") "]," FMT("flac", "300") "}", "flac", 3600, true, 303 },
+		{ "{\"streams\":[" AUDIO("flac") "]," FMT("flac", "3599.5") "}", "flac", 3600, true, 3600 },
+		{ "{\"streams\":[" AUDIO("pcm_s16le") "]," FMT("wav", "10") "}", "wav", 3600, true, 11 },
+		{ "{\"streams\":[" AUDIO("mp3") "]," FMT("wav", "10") "}", "wav", 3600, false, 3600 },
+		{ "{\"streams\":[" AUDIO("aac") "]," FMT("mov,mp4,m4a,3gp,3g2,mj2", "60") "}", "mov",
+		    3600, true, 61 },
+		{ "{\"streams\":[" AUDIO("opus") "]," FMT("ogg", "10") "}", "ogg", 3600, true, 11 },
+		{ "{\"streams\":[" AUDIO("mp3") "]," FMT("mp3", "29.4") "}", "mp3", 3600, false, 3600 },
+		{ "{\"streams\":[" AUDIO("aac") "]," FMT("aac", "29.4") "}", "aac", 120, false, 120 },
+	};
+	struct probe_info pi;
+	struct errbuf e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err_clear(&e);
+		if (probe_parse(cases[i].json, strlen(cases[i].json), cases[i].demuxer, cases[i].max_s,
+		    &pi, &e) != OK)
+			fail_msg("case %zu: %s", i, err_msg(&e));
+		if (pi.duration_exact != cases[i].exact || fabs(pi.decode_limit_s - cases[i].limit_s) > 1e-9)
+			fail_msg("case %zu: exact %d limit %.3f, want %d %.3f", i, pi.duration_exact,
+			    pi.decode_limit_s, cases[i].exact, cases[i].limit_s);
+	}
+}
+
 static void
 argv_restricts_input(void **state)
 {
@@ -154,6 +192,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sniff_table),
 		cmocka_unit_test(parse_table),
+		cmocka_unit_test(decode_limit_by_container),
 		cmocka_unit_test(argv_restricts_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,139 @@
+/* The gateway decision (fcgi/gateway.c) and the CGI streams (fcgi/cgi.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cgi.h"
+#include "gateway.h"
+
+static void
+decide_table(void **state)
+{
+	static const struct {
+		struct gateway_env env;
+		enum gateway_mode want;
+	} cases[] = {
+		{ { "1", "42", 42, false, NULL }, GATEWAY_SOCKET_ACTIVATION },
+		/* systemd's variables win over a listening stdin and CGI */
+		{ { "2", "42", 42, true, "CGI/1.1" }, GATEWAY_SOCKET_ACTIVATION },
+		/* LISTEN_FDS for another process (inherited from a parent) */
+		{ { "1", "41", 42, false, NULL }, GATEWAY_OWN_SOCKET },
+		{ { "1", NULL, 42, false, NULL }, GATEWAY_OWN_SOCKET },
+		{ { "0", "42", 42, false, NULL }, GATEWAY_OWN_SOCKET },
+		{ { "x", "42", 42, true, NULL }, GATEWAY_INHERITED },
+		{ { NULL, NULL, 42, true, "CGI/1.1" }, GATEWAY_INHERITED },
+		{ { NULL, NULL, 42, false, "CGI/1.1" }, GATEWAY_CGI },
+		{ { NULL, NULL, 42, false, "" }, GATEWAY_OWN_SOCKET },
+		/* stdin /dev/null or a pipe: a daemon, not CGI (FCGX_IsCGI would say CGI) */
+		{ { NULL, NULL, 42, false, NULL }, GATEWAY_OWN_SOCKET },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (gateway_decide(&cases[i].env) != cases[i].want)
+			fail_msg("case %zu: got %s, want %s", i,
+			    gateway_mode_str(gateway_decide(&cases[i].env)),
+			    gateway_mode_str(cases[i].want));
+	assert_string_equal(gateway_mode_str(GATEWAY_CGI), "CGI");
+}
+
+/* The body is CONTENT_LENGTH bytes of standard input, never more. */
+static void
+cgi_reads_content_length(void **state)
+{
+	char *env[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=11", NULL };
+	struct cgi_request *c = calloc(1, sizeof(*c));
+	char buf[64];
+	int p[2];
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "hello worldEXTRA", 16), 16);
+	cgi_request_open(c, env, p[0], -1, -1);
+	assert_string_equal(FCGX_GetParam("REQUEST_METHOD", c->fr.envp), "POST");
+	assert_int_equal(FCGX_GetStr(buf, sizeof(buf), c->fr.in), 11);
+	assert_memory_equal(buf, "hello world", 11);
+	assert_int_equal(FCGX_GetStr(buf, sizeof(buf), c->fr.in), 0);
+	/* what follows the body stays unread */
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 5);
+	close(p[0]);
+	close(p[1]);
+	free(c);
+}
+
+/* No CONTENT_LENGTH (a GET), or a bad one: no body, stdin never read. */
+static void
+cgi_no_body_without_length(void **state)
+{
+	char *env1[] = { "REQUEST_METHOD=GET", NULL };
+	char *env2[] = { "CONTENT_LENGTH=-5", NULL };
+	char *env3[] = { "CONTENT_LENGTH=12abc", NULL };
+	char **envs[] = { env1, env2, env3 };
+	struct cgi_request *c = calloc(1, sizeof(*c));
+	char buf[8];
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 3; i++) {
+		/* fd -1: a read would fail, so 0 bytes means it was not tried */
+		cgi_request_open(c, envs[i], -1, -1, -1);
+		assert_int_equal(FCGX_GetStr(buf, sizeof(buf), c->fr.in), 0);
+	}
+	free(c);
+}
+
+/* A response larger than the buffer arrives whole and in order. */
+static void
+cgi_writes_whole_response(void **state)
+{
+	char *env[] = { NULL };
+	struct cgi_request *c = calloc(1, sizeof(*c));
+	FILE *f = tmpfile();
+	char chunk[1000], *back;
+	size_t i, total = 0;
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(f);
+	cgi_request_open(c, env, -1, fileno(f), -1);
+	FCGX_FPrintF(c->fr.out, "Status: %d %s\r\n\r\n", 200, "OK");
+	total += strlen("Status: 200 OK\r\n\r\n");
+	for (i = 0; i < 30; i++) {
+		memset(chunk, 'a' + (int)(i % 26), sizeof(chunk));
+		assert_int_equal(FCGX_PutStr(chunk, sizeof(chunk), c->fr.out), (int)sizeof(chunk));
+		total += sizeof(chunk);
+	}
+	assert_int_equal(cgi_request_close(c), 0);
+	back = calloc(1, total + 1);
+	assert_non_null(back);
+	rewind(f);
+	assert_int_equal(fread(back, 1, total + 1, f), total);
+	assert_memory_equal(back, "Status: 200 OK\r\n\r\n", 18);
+	assert_int_equal(back[18], 'a');
+	assert_int_equal(back[18 + 29 * 1000], 'a' + 29 % 26);
+	free(back);
+	fclose(f);
+	free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decide_table),
+		cmocka_unit_test(cgi_reads_content_length),
+		cmocka_unit_test(cgi_no_body_without_length),
+		cmocka_unit_test(cgi_writes_whole_response),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
