@@ -31,7 +31,7 @@ declare -A SRCS=(
 	[playlist]="jobs/playlist.c lib/result.c"
 	[base64]="lib/encode.c lib/result.c"
 	[sigv4_query]="lib/sigv4.c lib/encode.c lib/result.c"
-	[config]="lib/config.c lib/log.c lib/result.c"
+	[config]="lib/config.c lib/storage_layout.c lib/encode.c lib/log.c lib/result.c"
 )
 ALL="jwt jwt_claims validate probe_parse probe_sniff playlist base64 sigv4_query config"
 
