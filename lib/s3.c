@@ -1,11 +1,15 @@
 /*
- * s3.c: S3-compatible storage over libcurl, every request signed by
- * lib/sigv4 (never CURLOPT_AWS_SIGV4: libcurl 7.88's signer leaves out
- * x-amz-content-sha256 and does not canonicalize the query).
+ * s3.c: the transfer client: S3-compatible storage over libcurl, every
+ * request signed by lib/sigv4 (never CURLOPT_AWS_SIGV4: libcurl 7.88's
+ * signer leaves out x-amz-content-sha256 and does not canonicalize the
+ * query). One request (struct s3_xfer) is signed, sent and retried by
+ * perform(); s3_put_files runs several on a curl multi handle.
  *
- * What is signed is what is sent: the URL is built from the encoded path
- * and query the signer returns, and the Host header is set explicitly to
- * the value signed. Only http and https, no redirects, no signals.
+ * What is signed is what is sent: the target (host, path) comes from
+ * storage_layout, the URL from the encoded path and query the signer
+ * returns, and the Host header is set explicitly to the value signed.
+ * Only http and https, no redirects, no signals. What an answer means is
+ * s3_status.c.
  */
 #include "s3.h"
 #include "encode.h"
