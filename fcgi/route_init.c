@@ -11,6 +11,8 @@
 #include "ids.h"
 #include "log.h"
 #include "media.h"
+#include "s3_post.h"
+#include "storage_layout.h"
 #include "track.h"
 #include "validate.h"
 
@@ -24,7 +26,7 @@ route_init(struct req *r, const char *unused)
 	struct s3_post audio = { 0 }, art = { 0 };
 	struct errbuf e;
 	json_object *body = NULL, *resp = NULL;
-	char id[37], audio_key[128], art_key[128];
+	char id[37], audio_key[STORAGE_KEY_MAX], art_key[STORAGE_KEY_MAX];
 	char *audio_url = NULL;
 	const char *audio_type = NULL, *art_type = NULL;
 	time_t now = time(NULL);
@@ -50,8 +52,8 @@ route_init(struct req *r, const char *unused)
 		goto out;
 	}
 	/* Keys are ours: never built from user text. */
-	snprintf(audio_key, sizeof(audio_key), "tracks/%s/original.%s", id, b.file_extension);
-	if (s3_presign_post(cfg, audio_key, audio_type, b.file_size, b.file_size,
+	if (storage_key_original(audio_key, sizeof(audio_key), id, b.file_extension) == NULL ||
+	    s3_presign_post(cfg, audio_key, audio_type, b.file_size, b.file_size,
 	    cfg->upload_url_expires_s, now, &audio, &e) != OK) {
 		log_errx("presign %s: %s", audio_key, err_msg(&e));
 		http_error(r, 500, "internal", "Could not sign the upload (request %s).", r->request_id);
@@ -59,8 +61,8 @@ route_init(struct req *r, const char *unused)
 	}
 	if (b.artwork_extension != NULL) {
 		media_image_ext(b.artwork_extension, &art_type);
-		snprintf(art_key, sizeof(art_key), "tracks/%s/artwork.%s", id, b.artwork_extension);
-		if (s3_presign_post(cfg, art_key, art_type, 1, cfg->max_artwork_bytes,
+		if (storage_key_artwork(art_key, sizeof(art_key), id, b.artwork_extension) == NULL ||
+		    s3_presign_post(cfg, art_key, art_type, 1, cfg->max_artwork_bytes,
 		    cfg->upload_url_expires_s, now, &art, &e) != OK) {
 			log_errx("presign %s: %s", art_key, err_msg(&e));
 			http_error(r, 500, "internal", "Could not sign the upload (request %s).",
@@ -68,7 +70,7 @@ route_init(struct req *r, const char *unused)
 			goto out;
 		}
 	}
-	if ((audio_url = config_public_url(cfg, audio_key)) == NULL) {
+	if ((audio_url = storage_url_public(cfg, audio_key)) == NULL) {
 		http_error(r, 503, "overloaded", "Out of memory; retry shortly.");
 		goto out;
 	}

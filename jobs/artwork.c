@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "storage_layout.h"
 
 const char *
 artwork_sniff(const unsigned char *b, size_t len)
@@ -60,7 +61,7 @@ artwork_check(struct s3 *s3, const struct config *cfg, const char *key, const ch
 		rc = OK;
 		goto out;
 	}
-	if ((*url = config_public_url(cfg, key)) == NULL) {
+	if ((*url = storage_url_public(cfg, key)) == NULL) {
 		rc = ERR_NOMEM;
 		goto out;
 	}

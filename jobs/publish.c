@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "log.h"
 #include "playlist.h"
 
@@ -20,32 +18,32 @@ struct putlist {
 
 static enum result pub_add(struct publish *p, struct putlist *pl, const char *key,
     const char *path, const char *type, const char *cache);
+static enum result pub_file(struct publish *p, struct putlist *pl, bool playlist,
+    const char *dir, int kbps, const char *file, struct errbuf *e);
 static void putlist_free(struct putlist *pl);
 static enum result pub_key(struct publish *p, const char *key);
 
 enum result
 publish_init(struct publish *p, const char *track_id, struct errbuf *e)
 {
-	unsigned char r[8];
-	char hex[17];
-	size_t i;
+	char attempt[STORAGE_ATTEMPT_HEX + 1];
 
 	memset(p, 0, sizeof(*p));
-	if (RAND_bytes(r, sizeof(r)) != 1) {
+	if (storage_attempt_id(attempt) != OK) {
 		err_set(e, "no random bytes for the output prefix");
 		return ERR_IO;
 	}
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(hex + 2 * i, 3, "%02x", r[i]);
-	snprintf(p->prefix, sizeof(p->prefix), "hls/%s/%s", track_id, hex);
+	if (storage_key_hls_prefix(p->prefix, sizeof(p->prefix), track_id, attempt) == NULL) {
+		err_set(e, "track id %.64s is too long for an output prefix", track_id);
+		return ERR_INVALID;
+	}
 	return OK;
 }
 
 const char *
 publish_master_key(const struct publish *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/master.m3u8", p->prefix);
-	return buf;
+	return storage_key_hls_master(buf, len, p->prefix);
 }
 
 /* Remember key for cleanup; the copy is owned by p. */
@@ -97,6 +95,31 @@ pub_add(struct publish *p, struct putlist *pl, const char *key, const char *path
 	return OK;
 }
 
+/*
+ * Add rendition kbps's file (in local dir) to pl under its key, typed and
+ * cached as a playlist or as media (init file, segment).
+ */
+static enum result
+pub_file(struct publish *p, struct putlist *pl, bool playlist, const char *dir, int kbps,
+    const char *file, struct errbuf *e)
+{
+	char key[STORAGE_KEY_MAX], path[4096];
+	int pn;
+
+	pn = snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (storage_key_hls_file(key, sizeof(key), p->prefix, kbps, file) == NULL || pn < 0 ||
+	    (size_t)pn >= sizeof(path)) {
+		err_set(e, "rendition %dk: file name %.64s is too long to publish", kbps, file);
+		return ERR_INVALID;
+	}
+	if (pub_add(p, pl, key, path, playlist ? PUBLISH_TYPE_PLAYLIST : PUBLISH_TYPE_SEGMENT,
+	    playlist ? PUBLISH_CACHE_PLAYLIST : PUBLISH_CACHE_SEGMENT) != OK) {
+		err_set(e, "out of memory");
+		return ERR_NOMEM;
+	}
+	return OK;
+}
+
 static void
 putlist_free(struct putlist *pl)
 {
@@ -117,7 +140,7 @@ publish_upload(struct publish *p, struct s3 *s3, const char *outdir, const struc
 	struct media_playlist pls[TRANSCODE_MAX_RUNGS];
 	struct pl_variant v[TRANSCODE_MAX_RUNGS];
 	struct putlist media = { 0 }, lists = { 0 };
-	char uris[TRANSCODE_MAX_RUNGS][32], dir[2048], key[512], path[4096];
+	char uris[TRANSCODE_MAX_RUNGS][32], dir[2048], key[STORAGE_KEY_MAX];
 	char *master = NULL;
 	size_t k, i;
 	double d;
@@ -126,7 +149,7 @@ publish_upload(struct publish *p, struct s3 *s3, const char *outdir, const struc
 	memset(pls, 0, sizeof(pls));
 	p->duration_s = 0;
 	for (k = 0; k < l->n; k++) {
-		snprintf(uris[k], sizeof(uris[k]), "a%d/index.m3u8", l->kbps[k]);
+		storage_hls_uri(uris[k], sizeof(uris[k]), l->kbps[k], "index.m3u8");
 		snprintf(dir, sizeof(dir), "%s/a%d", outdir, l->kbps[k]);
 		if ((rc = playlist_load_dir(dir, "index.m3u8", &pls[k], e)) != OK)
 			goto out;
@@ -137,25 +160,14 @@ publish_upload(struct publish *p, struct s3 *s3, const char *outdir, const struc
 			p->duration_s = d;
 		log_debug("rendition %dk: %zu segments, %.3f s, BANDWIDTH %lld, AVERAGE %lld",
 		    l->kbps[k], pls[k].nseg, d, v[k].peak_bps, v[k].avg_bps);
-		if (pls[k].map_uri != NULL) {
-			snprintf(key, sizeof(key), "%s/a%d/%s", p->prefix, l->kbps[k], pls[k].map_uri);
-			snprintf(path, sizeof(path), "%s/%s", dir, pls[k].map_uri);
-			if ((rc = pub_add(p, &media, key, path, PUBLISH_TYPE_SEGMENT,
-			    PUBLISH_CACHE_SEGMENT)) != OK)
-				goto nomem;
-		}
-		for (i = 0; i < pls[k].nseg; i++) {
-			snprintf(key, sizeof(key), "%s/a%d/%s", p->prefix, l->kbps[k], pls[k].seg[i].uri);
-			snprintf(path, sizeof(path), "%s/%s", dir, pls[k].seg[i].uri);
-			if ((rc = pub_add(p, &media, key, path, PUBLISH_TYPE_SEGMENT,
-			    PUBLISH_CACHE_SEGMENT)) != OK)
-				goto nomem;
-		}
-		snprintf(key, sizeof(key), "%s/%s", p->prefix, uris[k]);
-		snprintf(path, sizeof(path), "%s/%s", outdir, uris[k]);
-		if ((rc = pub_add(p, &lists, key, path, PUBLISH_TYPE_PLAYLIST,
-		    PUBLISH_CACHE_PLAYLIST)) != OK)
-			goto nomem;
+		if (pls[k].map_uri != NULL &&
+		    (rc = pub_file(p, &media, false, dir, l->kbps[k], pls[k].map_uri, e)) != OK)
+			goto out;
+		for (i = 0; i < pls[k].nseg; i++)
+			if ((rc = pub_file(p, &media, false, dir, l->kbps[k], pls[k].seg[i].uri, e)) != OK)
+				goto out;
+		if ((rc = pub_file(p, &lists, true, dir, l->kbps[k], "index.m3u8", e)) != OK)
+			goto out;
 	}
 	if ((master = playlist_master(v, l->n)) == NULL)
 		goto nomem;
@@ -171,7 +183,11 @@ publish_upload(struct publish *p, struct s3 *s3, const char *outdir, const struc
 		rc = ERR_LEASE_LOST;
 		goto out;
 	}
-	publish_master_key(p, key, sizeof(key));
+	if (publish_master_key(p, key, sizeof(key)) == NULL) {
+		err_set(e, "the output prefix %s is too long for the master playlist", p->prefix);
+		rc = ERR_INVALID;
+		goto out;
+	}
 	if ((rc = pub_key(p, key)) != OK)
 		goto nomem;
 	if ((rc = s3_put_buffer(s3, key, master, strlen(master), PUBLISH_TYPE_PLAYLIST,

@@ -1,6 +1,6 @@
 /*
  * publish.h: upload one attempt's HLS output under a fresh prefix
- * (hls/<track>/<random>/...), segments and init files first (parallel),
+ * (hls/<track>/<attempt>/..., keys from storage_layout.h), segments and init files first (parallel),
  * then the media playlists, the master playlist LAST, so a player that can
  * see the master can see everything it names. The master is written here
  * from the measured segments (playlist.h).
@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "s3.h"
+#include "storage_layout.h"
 #include "transcode.h"
 
 #define PUBLISH_TYPE_PLAYLIST "application/vnd.apple.mpegurl"
@@ -20,7 +21,7 @@
 #define PUBLISH_CACHE_PLAYLIST "public, max-age=300"
 
 struct publish {
-	char prefix[128];     /* "hls/<track>/<16 hex>" */
+	char prefix[STORAGE_KEY_MAX]; /* "hls/<track>/<attempt>" (storage_layout.h) */
 	char **keys;          /* owned: every key uploaded (or tried), for cleanup */
 	size_t nkeys;
 	double duration_s;    /* of the shortest rendition, from its playlist */
@@ -38,7 +39,7 @@ enum result publish_upload(struct publish *p, struct s3 *s3, const char *outdir,
     const struct ladder *l, bool (*still_ours)(void *), void (*progress)(void *, double),
     void *arg, struct errbuf *e);
 
-/* The master playlist's key, written into buf. */
+/* The master playlist's key, written into buf (NULL when it does not fit). */
 const char *publish_master_key(const struct publish *p, char *buf, size_t len);
 
 /* Best effort: delete everything uploaded (the attempt is abandoned). */

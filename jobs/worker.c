@@ -315,7 +315,7 @@ run_job(struct run *r, struct errbuf *e)
 
 	/* 5. one transaction: lease still ours -> job succeeded, track COMPLETED */
 	publish_master_key(&pub, mkey, sizeof(mkey));
-	if ((hls_url = config_public_url(cfg, mkey)) == NULL) {
+	if ((hls_url = storage_url_public(cfg, mkey)) == NULL) {
 		rc = ERR_NOMEM;
 		goto out;
 	}

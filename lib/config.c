@@ -277,16 +277,3 @@ config_free(struct config *cfg)
 		}
 	}
 }
-
-char *
-config_public_url(const struct config *cfg, const char *key)
-{
-	char *s = NULL;
-	int n;
-
-	if (cfg->storage_public_url != NULL && cfg->storage_public_url[0] != '\0')
-		n = asprintf(&s, "%s/%s", cfg->storage_public_url, key);
-	else
-		n = asprintf(&s, "%s/%s/%s", cfg->storage_endpoint, cfg->storage_bucket, key);
-	return n < 0 ? NULL : s;
-}

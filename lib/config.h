@@ -20,7 +20,8 @@ struct config {
 	char *storage_secret_key; /* STORAGE_SECRET_KEY */
 	char *storage_bucket;     /* STORAGE_BUCKET */
 	char *storage_region;     /* STORAGE_REGION */
-	char *storage_public_url; /* STORAGE_PUBLIC_URL; "" = endpoint + bucket */
+	char *storage_public_url; /* STORAGE_PUBLIC_URL; "" = the bucket URL
+	                             (storage_url_public, storage_layout.h) */
 	bool storage_path_style;  /* STORAGE_PATH_STYLE */
 	long long storage_timeout_s; /* STORAGE_TIMEOUT_SECONDS */
 
@@ -67,8 +68,5 @@ void config_free(struct config *cfg);
  */
 enum result config_lookup(const char *envfile, const char *name, char **out,
     struct errbuf *e);
-
-/* The storage base URL for an object key: malloc'd "https://host/bucket/key". */
-char *config_public_url(const struct config *cfg, const char *key);
 
 #endif

@@ -1,18 +1,24 @@
 /*
- * s3.c: S3-compatible storage over libcurl, every request signed by
- * lib/sigv4 (never CURLOPT_AWS_SIGV4: libcurl 7.88's signer leaves out
- * x-amz-content-sha256 and does not canonicalize the query).
+ * s3.c: the transfer client: S3-compatible storage over libcurl, every
+ * request signed by lib/sigv4 (never CURLOPT_AWS_SIGV4: libcurl 7.88's
+ * signer leaves out x-amz-content-sha256 and does not canonicalize the
+ * query). One request (struct s3_xfer) is signed, sent and retried by
+ * perform(); s3_put_files runs several on a curl multi handle.
  *
- * What is signed is what is sent: the URL is built from the encoded path
- * and query the signer returns, and the Host header is set explicitly to
- * the value signed. Only http and https, no redirects, no signals.
+ * What is signed is what is sent: the target (host, path) comes from
+ * storage_layout, the URL from the encoded path and query the signer
+ * returns, and the Host header is set explicitly to the value signed.
+ * Only http and https, no redirects, no signals. What an answer means is
+ * s3_status.c.
  */
 #include "s3.h"
 #include "encode.h"
 #include "log.h"
+#include "s3_post.h"
+#include "s3_status.h"
 #include "sigv4.h"
+#include "storage_layout.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -27,14 +33,6 @@
 #define S3_BACKOFF_MS 250        /* first retry delay; x4 each time */
 #define S3_LOW_SPEED_BYTES 1024L /* below this many bytes/s for timeout_s: stalled */
 #define S3_MAX_PARALLEL 16
-#define S3_POST_MAX_EXPIRES 604800
-
-/* Where a request goes: the signed Host, scheme://host, and the raw path. */
-struct s3_target {
-	char *host;   /* "127.0.0.1:9000", "bucket.s3.eu-west-1.amazonaws.com" */
-	char *origin; /* "http://127.0.0.1:9000" */
-	char *path;   /* raw, unencoded: "/bucket/tracks/x/original.mp3" */
-};
 
 /* One request and its response; lives across retries. */
 struct s3_xfer {
@@ -65,17 +63,12 @@ struct s3_xfer {
 	char curl_err[CURL_ERROR_SIZE];
 };
 
-STATIC enum result s3_target_make(const struct config *cfg, const char *key,
-    struct s3_target *t, struct errbuf *e);
-STATIC void s3_target_free(struct s3_target *t);
-STATIC enum result s3_status_result(const struct config *cfg, const char *method,
-    const char *key, long status, const char *body, bool *transient,
-    struct errbuf *e);
-static void s3_error_code(const char *body, char *out, size_t outlen);
-static const char *verb_for(const char *method);
-static void xfer_init(struct s3_xfer *x, const char *method, const char *key,
-    const char *verb);
+static void xfer_init(struct s3_xfer *x, const char *method, const char *key);
 static void xfer_release(struct s3_xfer *x);
+static bool add_header(struct curl_slist **l, const char *name, const char *value);
+static enum result xfer_sign(const struct config *cfg, struct s3_xfer *x,
+    struct errbuf *e);
+static void xfer_options(const struct config *cfg, struct s3_xfer *x);
 static enum result xfer_setup(const struct config *cfg, struct s3_xfer *x,
     struct errbuf *e);
 static enum result xfer_result(const struct config *cfg, struct s3_xfer *x,
@@ -89,152 +82,24 @@ static enum result perform(struct s3 *s3, struct s3_xfer *x, int attempts,
 static long backoff_ms(int attempt);
 static long long now_ms(void);
 static void sleep_ms(long ms);
-static bool header_value_ok(const char *v);
 static enum result put_file_open(struct s3_xfer *x, struct errbuf *e);
-
-static const char *
-verb_for(const char *method)
-{
-	if (strcmp(method, "GET") == 0)
-		return "reading";
-	if (strcmp(method, "HEAD") == 0)
-		return "checking";
-	if (strcmp(method, "PUT") == 0)
-		return "writing";
-	return "deleting";
-}
-
-STATIC enum result
-s3_target_make(const struct config *cfg, const char *key, struct s3_target *t,
-    struct errbuf *e)
-{
-	const char *ep = cfg->storage_endpoint, *hp, *slash;
-	size_t schemelen, hplen;
-	const char *base;
-	int n;
-
-	memset(t, 0, sizeof(*t));
-	if (strncmp(ep, "http://", 7) == 0)
-		schemelen = 4;
-	else if (strncmp(ep, "https://", 8) == 0)
-		schemelen = 5;
-	else {
-		err_set(e, "STORAGE_ENDPOINT must start with http:// or https://");
-		return ERR_INVALID;
-	}
-	hp = ep + schemelen + 3;
-	slash = strchr(hp, '/');
-	hplen = slash != NULL ? (size_t)(slash - hp) : strlen(hp);
-	base = slash != NULL ? slash : "";
-	if (hplen == 0 || memchr(hp, '@', hplen) != NULL || strpbrk(ep, "?# \t\r\n") != NULL) {
-		/* Not echoed: it may hold a password. */
-		err_set(e, "STORAGE_ENDPOINT must be scheme://host[:port], without "
-		    "user, password, query or fragment");
-		return ERR_INVALID;
-	}
-	if (cfg->storage_bucket == NULL || *cfg->storage_bucket == '\0' ||
-	    strpbrk(cfg->storage_bucket, "/?#% ") != NULL) {
-		err_set(e, "STORAGE_BUCKET is missing or not a bucket name");
-		return ERR_INVALID;
-	}
-	if (key == NULL)
-		key = "";
-	if (cfg->storage_path_style) {
-		n = asprintf(&t->host, "%.*s", (int)hplen, hp);
-		if (n >= 0)
-			n = asprintf(&t->path, "%s/%s%s%s", base, cfg->storage_bucket,
-			    *key != '\0' ? "/" : "", key);
-	} else {
-		n = asprintf(&t->host, "%s.%.*s", cfg->storage_bucket, (int)hplen, hp);
-		if (n >= 0)
-			n = asprintf(&t->path, "%s/%s", base, key);
-	}
-	if (n >= 0)
-		n = asprintf(&t->origin, "%.*s://%s", (int)schemelen, ep, t->host);
-	if (n < 0 || t->host == NULL || t->path == NULL || t->origin == NULL) {
-		s3_target_free(t);
-		err_set(e, "storage: out of memory");
-		return ERR_NOMEM;
-	}
-	return OK;
-}
-
-STATIC void
-s3_target_free(struct s3_target *t)
-{
-	free(t->host);
-	free(t->origin);
-	free(t->path);
-	memset(t, 0, sizeof(*t));
-}
-
-/* The <Code> of an S3 XML error body, letters and digits only, or "". */
-static void
-s3_error_code(const char *body, char *out, size_t outlen)
-{
-	const char *p = strstr(body, "<Code>"), *end;
-	size_t i, o = 0;
-
-	out[0] = '\0';
-	if (p == NULL || (end = strstr(p + 6, "</Code>")) == NULL)
-		return;
-	for (i = 6; p + i < end && o + 1 < outlen; i++)
-		if (isalnum((unsigned char)p[i]))
-			out[o++] = p[i];
-	out[o] = '\0';
-}
-
-/*
- * Map an HTTP answer to a result. 2xx OK; 404 ERR_NOT_FOUND; 401/403, 3xx
- * and 400s about credentials ERR_AUTH (configuration); 408, 429 and 5xx
- * ERR_STORAGE and transient; anything else ERR_STORAGE, not retried.
- */
-STATIC enum result
-s3_status_result(const struct config *cfg, const char *method, const char *key,
-    long status, const char *body, bool *transient, struct errbuf *e)
-{
-	char code[64], paren[80];
-
-	*transient = false;
-	if (status >= 200 && status < 300)
-		return OK;
-	s3_error_code(body != NULL ? body : "", code, sizeof(code));
-	snprintf(paren, sizeof(paren), "%ld%s%s", status, code[0] ? " " : "", code);
-	if (status == 404) {
-		if (strcmp(code, "NoSuchBucket") == 0)
-			err_set(e, "storage at %s has no bucket %s (%s) while %s %s",
-			    cfg->storage_endpoint, cfg->storage_bucket, paren,
-			    verb_for(method), key);
-		else
-			err_set(e, "storage has no object %s (%s)", key, paren);
-		return ERR_NOT_FOUND;
-	}
-	if (status == 401 || status == 403 ||
-	    (status == 400 && (strstr(code, "Authorization") != NULL ||
-	    strstr(code, "AccessKey") != NULL || strstr(code, "Signature") != NULL ||
-	    strstr(code, "Credential") != NULL || strstr(code, "Token") != NULL))) {
-		err_set(e, "storage refused %s %s (%s): check STORAGE_ACCESS_KEY, "
-		    "STORAGE_SECRET_KEY and STORAGE_REGION", method, key, paren);
-		return ERR_AUTH;
-	}
-	if (status >= 300 && status < 400) {
-		err_set(e, "storage redirected %s %s (%s): check STORAGE_ENDPOINT, "
-		    "STORAGE_REGION and STORAGE_PATH_STYLE for bucket %s", method, key,
-		    paren, cfg->storage_bucket);
-		return ERR_AUTH;
-	}
-	*transient = status == 408 || status == 429 || status >= 500;
-	err_set(e, "storage answered %s to %s %s", paren, method, key);
-	return ERR_STORAGE;
-}
+struct put_slot;
+struct putset;
+static enum result puts_check(const struct s3_put *puts, size_t n, struct errbuf *e);
+static enum result putset_init(struct putset *ps, struct s3 *s3, const struct s3_put *puts,
+    size_t n, int parallel, struct errbuf *e);
+static void putset_free(struct putset *ps);
+static enum result putset_start(struct putset *ps, struct put_slot *sl, struct errbuf *e);
+static enum result putset_fill(struct putset *ps, long long *next, struct errbuf *e);
+static enum result putset_reap(struct putset *ps, struct errbuf *e);
 
 static void
-xfer_init(struct s3_xfer *x, const char *method, const char *key, const char *verb)
+xfer_init(struct s3_xfer *x, const char *method, const char *key)
 {
 	memset(x, 0, sizeof(*x));
 	x->method = method;
 	x->key = key;
-	x->verb = verb;
+	x->verb = s3_verb(method);
 	x->in_fd = -1;
 	x->out_fd = -1;
 	memcpy(x->payload_hash, SIGV4_EMPTY_SHA256, sizeof(x->payload_hash));
@@ -249,76 +114,79 @@ xfer_release(struct s3_xfer *x)
 	x->headers = NULL;
 }
 
+/* Append "name: value" to *l. false when out of memory (*l is kept). */
 static bool
-header_value_ok(const char *v)
+add_header(struct curl_slist **l, const char *name, const char *value)
 {
-	for (; *v != '\0'; v++)
-		if ((unsigned char)*v < 0x20 && *v != '\t')
-			return false;
+	struct curl_slist *n;
+	char *line;
+
+	if (asprintf(&line, "%s: %s", name, value) < 0)
+		return false;
+	n = curl_slist_append(*l, line);
+	free(line);
+	if (n == NULL)
+		return false;
+	*l = n;
 	return true;
 }
 
-/* Sign x now and configure its easy handle for one attempt. */
+/*
+ * Sign x now: x->url and x->headers get exactly what was signed (the
+ * target's Host, the signer's encoded path and query, its date, payload
+ * hash and Authorization, and the PUT's own headers).
+ */
 static enum result
-xfer_setup(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
+xfer_sign(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
 {
 	const struct sigv4_creds creds = { cfg->storage_access_key,
 		cfg->storage_secret_key, cfg->storage_region, "s3" };
 	struct sigv4_pair hv[2];
 	struct sigv4_request req;
 	struct sigv4_signed sig;
-	struct s3_target t;
-	size_t nh = 0;
-	char *line = NULL;
-	long timeout = (long)cfg->storage_timeout_s;
-	bool upload = strcmp(x->method, "PUT") == 0;
+	struct storage_target t;
+	size_t nh = 0, i;
 	enum result rc;
-	CURL *h = x->h;
 
-	xfer_release(x);
-	x->errlen = 0;
-	x->errbody[0] = '\0';
-	x->curl_err[0] = '\0';
-	if ((rc = s3_target_make(cfg, x->key, &t, e)) != OK)
+	if ((rc = storage_target_make(cfg, x->key, &t, e)) != OK)
 		return rc;
-	if (upload && x->content_type != NULL)
+	if (strcmp(x->method, "PUT") == 0 && x->content_type != NULL)
 		hv[nh++] = (struct sigv4_pair){ "Content-Type", x->content_type };
-	if (upload && x->cache_control != NULL)
+	if (strcmp(x->method, "PUT") == 0 && x->cache_control != NULL)
 		hv[nh++] = (struct sigv4_pair){ "Cache-Control", x->cache_control };
 	req = (struct sigv4_request){ x->method, t.host, t.path, NULL, 0, hv, nh,
 		x->payload_hash };
 	if ((rc = sigv4_sign_headers(&creds, &req, time(NULL), &sig, e)) != OK) {
-		s3_target_free(&t);
+		storage_target_free(&t);
 		return rc;
 	}
 	rc = ERR_NOMEM;
-	if (asprintf(&x->url, "%s%s%s%s", t.origin, sig.path, sig.query[0] ? "?" : "",
-	    sig.query) < 0) {
-		x->url = NULL;
+	if ((x->url = storage_url_request(&t, sig.path, sig.query)) == NULL ||
+	    !add_header(&x->headers, "Host", t.host) ||
+	    !add_header(&x->headers, "x-amz-date", sig.amz_date) ||
+	    !add_header(&x->headers, "x-amz-content-sha256", sig.payload_hash) ||
+	    !add_header(&x->headers, "Authorization", sig.authorization))
 		goto out;
+	for (i = 0; i < nh; i++)
+		if (!add_header(&x->headers, hv[i].name, hv[i].value))
+			goto out;
+	rc = OK;
+out:
+	if (rc != OK) {
+		err_set(e, "storage: out of memory preparing %s %s", x->method, x->key);
+		xfer_release(x);
 	}
-#define ADD_HEADER(fmt, val)                                                   \
-	do {                                                                   \
-		struct curl_slist *l;                                          \
-		if (asprintf(&line, fmt, val) < 0) {                           \
-			line = NULL;                                           \
-			goto out;                                              \
-		}                                                              \
-		if ((l = curl_slist_append(x->headers, line)) == NULL)         \
-			goto out;                                              \
-		x->headers = l;                                                \
-		free(line);                                                    \
-		line = NULL;                                                   \
-	} while (0)
-	ADD_HEADER("Host: %s", t.host);
-	ADD_HEADER("x-amz-date: %s", sig.amz_date);
-	ADD_HEADER("x-amz-content-sha256: %s", sig.payload_hash);
-	ADD_HEADER("Authorization: %s", sig.authorization);
-	if (upload && x->content_type != NULL)
-		ADD_HEADER("Content-Type: %s", x->content_type);
-	if (upload && x->cache_control != NULL)
-		ADD_HEADER("Cache-Control: %s", x->cache_control);
-#undef ADD_HEADER
+	sigv4_signed_free(&sig);
+	storage_target_free(&t);
+	return rc;
+}
+
+/* The easy handle's options for one attempt of x. */
+static void
+xfer_options(const struct config *cfg, struct s3_xfer *x)
+{
+	long timeout = (long)cfg->storage_timeout_s;
+	CURL *h = x->h;
 
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, x->url);
@@ -344,7 +212,7 @@ xfer_setup(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
 		/* Big transfers: give up when stalled, not after a fixed time. */
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, S3_LOW_SPEED_BYTES);
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, timeout);
-		if (upload) {
+		if (strcmp(x->method, "PUT") == 0) {
 			curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 			curl_easy_setopt(h, CURLOPT_READFUNCTION, xfer_read);
 			curl_easy_setopt(h, CURLOPT_READDATA, x);
@@ -358,16 +226,22 @@ xfer_setup(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
 				curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_bytes);
 		}
 	}
-	rc = OK;
-out:
-	free(line);
-	if (rc != OK) {
-		err_set(e, "storage: out of memory preparing %s %s", x->method, x->key);
-		xfer_release(x);
-	}
-	sigv4_signed_free(&sig);
-	s3_target_free(&t);
-	return rc;
+}
+
+/* Sign x now and configure its easy handle for one attempt. */
+static enum result
+xfer_setup(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
+{
+	enum result rc;
+
+	xfer_release(x);
+	x->errlen = 0;
+	x->errbody[0] = '\0';
+	x->curl_err[0] = '\0';
+	if ((rc = xfer_sign(cfg, x, e)) != OK)
+		return rc;
+	xfer_options(cfg, x);
+	return OK;
 }
 
 static size_t
@@ -596,13 +470,13 @@ perform(struct s3 *s3, struct s3_xfer *x, int attempts, struct errbuf *e)
 enum result
 s3_init(struct s3 *s3, const struct config *cfg, struct errbuf *e)
 {
-	struct s3_target t;
+	struct storage_target t;
 	enum result rc;
 
 	memset(s3, 0, sizeof(*s3));
-	if ((rc = s3_target_make(cfg, "", &t, e)) != OK)
+	if ((rc = storage_target_make(cfg, "", &t, e)) != OK)
 		return rc;
-	s3_target_free(&t);
+	storage_target_free(&t);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		err_set(e, "cannot initialize libcurl");
 		return ERR_NOMEM;
@@ -635,7 +509,7 @@ s3_head(struct s3 *s3, const char *key, long long *size, struct errbuf *e)
 
 	if (size != NULL)
 		*size = -1;
-	xfer_init(&x, "HEAD", key, "checking");
+	xfer_init(&x, "HEAD", key);
 	if ((rc = perform(s3, &x, 1, e)) != OK)
 		return rc;
 	curl_easy_getinfo(s3->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
@@ -651,7 +525,7 @@ s3_get_to_fd(struct s3 *s3, const char *key, int fd, long long max_bytes,
 	struct s3_xfer x;
 	enum result rc;
 
-	xfer_init(&x, "GET", key, "reading");
+	xfer_init(&x, "GET", key);
 	x.out_fd = fd;
 	x.max_bytes = max_bytes;
 	rc = perform(s3, &x, 1, e);
@@ -666,12 +540,12 @@ s3_put_buffer(struct s3 *s3, const char *key, const void *buf, size_t len,
 {
 	struct s3_xfer x;
 
-	if ((content_type != NULL && !header_value_ok(content_type)) ||
-	    (cache_control != NULL && !header_value_ok(cache_control))) {
+	if ((content_type != NULL && !s3_value_ok(content_type)) ||
+	    (cache_control != NULL && !s3_value_ok(cache_control))) {
 		err_set(e, "cannot write %s: a header value has control characters", key);
 		return ERR_INVALID;
 	}
-	xfer_init(&x, "PUT", key, "writing");
+	xfer_init(&x, "PUT", key);
 	x.buf = buf != NULL ? buf : (const unsigned char *)"";
 	x.len = len;
 	x.content_type = content_type;
@@ -685,7 +559,7 @@ s3_delete(struct s3 *s3, const char *key, struct errbuf *e)
 {
 	struct s3_xfer x;
 
-	xfer_init(&x, "DELETE", key, "deleting");
+	xfer_init(&x, "DELETE", key);
 	return perform(s3, &x, S3_ATTEMPTS, e);
 }
 
@@ -708,287 +582,232 @@ put_file_open(struct s3_xfer *x, struct errbuf *e)
 	return OK;
 }
 
-enum result
-s3_put_files(struct s3 *s3, const struct s3_put *puts, size_t n, int parallel,
-    struct errbuf *e)
-{
-	enum { WAITING, RUNNING, DONE } *st = NULL;
-	struct s3_xfer *xs = NULL;
-	long long *retry_at = NULL;
-	int *tries = NULL;
-	CURLM *m = NULL;
-	size_t i, done = 0, running = 0;
-	enum result rc = OK;
+/* One file of s3_put_files; x first, so a handle's CURLINFO_PRIVATE is the slot. */
+struct put_slot {
+	struct s3_xfer x;
+	enum { PUT_WAITING, PUT_RUNNING, PUT_DONE } st;
+	long long retry_at; /* now_ms() when the next try may start */
+	int tries;
+};
 
-	if (n == 0)
-		return OK;
+/* The state of one s3_put_files call. */
+struct putset {
+	struct s3 *s3;
+	struct put_slot *slots; /* owned, n of them */
+	CURLM *m;               /* owned */
+	size_t n, done, running, parallel;
+};
+
+static enum result
+puts_check(const struct s3_put *puts, size_t n, struct errbuf *e)
+{
+	size_t i;
+
 	for (i = 0; i < n; i++)
 		if (puts[i].key == NULL || puts[i].path == NULL ||
-		    (puts[i].content_type != NULL && !header_value_ok(puts[i].content_type)) ||
-		    (puts[i].cache_control != NULL && !header_value_ok(puts[i].cache_control))) {
+		    (puts[i].content_type != NULL && !s3_value_ok(puts[i].content_type)) ||
+		    (puts[i].cache_control != NULL && !s3_value_ok(puts[i].cache_control))) {
 			err_set(e, "cannot upload file %zu of %zu: no key or path, or a "
 			    "header value with control characters", i + 1, n);
 			return ERR_INVALID;
 		}
-	if (parallel < 1)
-		parallel = 1;
-	if (parallel > S3_MAX_PARALLEL)
-		parallel = S3_MAX_PARALLEL;
-	if ((size_t)parallel > n)
-		parallel = (int)n;
-	if ((xs = calloc(n, sizeof(*xs))) == NULL) {
-		err_set(e, "storage: out of memory uploading %zu files", n);
+	return OK;
+}
+
+static enum result
+putset_init(struct putset *ps, struct s3 *s3, const struct s3_put *puts, size_t n,
+    int parallel, struct errbuf *e)
+{
+	size_t i;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->s3 = s3;
+	ps->n = n;
+	ps->parallel = parallel < 1 ? 1 : parallel > S3_MAX_PARALLEL ? S3_MAX_PARALLEL :
+	    (size_t)parallel;
+	if (ps->parallel > n)
+		ps->parallel = n;
+	if ((ps->slots = calloc(n, sizeof(*ps->slots))) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		struct s3_xfer *x = &ps->slots[i].x;
+
+		xfer_init(x, "PUT", puts[i].key);
+		x->in_path = puts[i].path;
+		x->content_type = puts[i].content_type;
+		x->cache_control = puts[i].cache_control;
+	}
+	if ((ps->m = curl_multi_init()) == NULL)
+		goto oom;
+	curl_multi_setopt(ps->m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)ps->parallel);
+	return OK;
+oom:
+	err_set(e, "storage: out of memory uploading %zu files", n);
+	return ERR_NOMEM;
+}
+
+static void
+putset_free(struct putset *ps)
+{
+	size_t i;
+
+	for (i = 0; ps->slots != NULL && i < ps->n; i++) {
+		struct put_slot *sl = &ps->slots[i];
+
+		if (sl->x.h != NULL) {
+			if (sl->st == PUT_RUNNING)
+				curl_multi_remove_handle(ps->m, sl->x.h);
+			curl_easy_cleanup(sl->x.h);
+		}
+		xfer_release(&sl->x);
+		if (sl->x.in_fd >= 0)
+			close(sl->x.in_fd);
+	}
+	if (ps->m != NULL)
+		curl_multi_cleanup(ps->m);
+	free(ps->slots);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* Start (or restart) one file: open and hash it the first time, sign, add. */
+static enum result
+putset_start(struct putset *ps, struct put_slot *sl, struct errbuf *e)
+{
+	struct s3_xfer *x = &sl->x;
+	enum result rc;
+
+	if (x->h == NULL) {
+		if ((rc = put_file_open(x, e)) != OK)
+			return rc;
+		if ((x->h = curl_easy_init()) == NULL) {
+			err_set(e, "storage: out of memory uploading %s", x->key);
+			return ERR_NOMEM;
+		}
+	}
+	if (xfer_rewind(x) != OK) {
+		err_set(e, "cannot rewind %s to upload it as %s: %s", x->in_path, x->key,
+		    strerror(errno));
+		return ERR_IO;
+	}
+	if ((rc = xfer_setup(ps->s3->cfg, x, e)) != OK)
+		return rc;
+	if (curl_multi_add_handle(ps->m, x->h) != CURLM_OK) {
+		err_set(e, "storage: cannot start uploading %s", x->key);
 		return ERR_NOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		xfer_init(&xs[i], "PUT", puts[i].key, "writing");
-		xs[i].in_path = puts[i].path;
-		xs[i].content_type = puts[i].content_type;
-		xs[i].cache_control = puts[i].cache_control;
-	}
-	if ((st = calloc(n, sizeof(*st))) == NULL ||
-	    (retry_at = calloc(n, sizeof(*retry_at))) == NULL ||
-	    (tries = calloc(n, sizeof(*tries))) == NULL || (m = curl_multi_init()) == NULL) {
-		err_set(e, "storage: out of memory uploading %zu files", n);
-		rc = ERR_NOMEM;
-		goto out;
-	}
-	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
+	sl->tries++;
+	sl->st = PUT_RUNNING;
+	ps->running++;
+	return OK;
+}
 
-	while (done < n) {
-		long long now = now_ms(), next = -1;
-		struct CURLMsg *msg;
-		int still, left;
-		long wait;
+/* Fill free slots with files whose (re)try time has come; *next gets the
+ * earliest retry time still ahead (-1: none). */
+static enum result
+putset_fill(struct putset *ps, long long *next, struct errbuf *e)
+{
+	long long now = now_ms();
+	enum result rc;
+	size_t i;
 
-		/* Fill free slots with files whose (re)try time has come. */
-		for (i = 0; i < n && running < (size_t)parallel; i++) {
-			if (st[i] != WAITING)
-				continue;
-			if (retry_at[i] > now) {
-				if (next < 0 || retry_at[i] < next)
-					next = retry_at[i];
-				continue;
-			}
-			if (xs[i].h == NULL) {
-				if ((rc = put_file_open(&xs[i], e)) != OK)
-					goto out;
-				if ((xs[i].h = curl_easy_init()) == NULL) {
-					err_set(e, "storage: out of memory uploading %s", xs[i].key);
-					rc = ERR_NOMEM;
-					goto out;
-				}
-			}
-			if (xfer_rewind(&xs[i]) != OK) {
-				err_set(e, "cannot rewind %s to upload it as %s: %s",
-				    xs[i].in_path, xs[i].key, strerror(errno));
-				rc = ERR_IO;
-				goto out;
-			}
-			if ((rc = xfer_setup(s3->cfg, &xs[i], e)) != OK)
-				goto out;
-			if (curl_multi_add_handle(m, xs[i].h) != CURLM_OK) {
-				err_set(e, "storage: cannot start uploading %s", xs[i].key);
-				rc = ERR_NOMEM;
-				goto out;
-			}
-			tries[i]++;
-			st[i] = RUNNING;
-			running++;
+	*next = -1;
+	for (i = 0; i < ps->n && ps->running < ps->parallel; i++) {
+		struct put_slot *sl = &ps->slots[i];
+
+		if (sl->st != PUT_WAITING)
+			continue;
+		if (sl->retry_at > now) {
+			if (*next < 0 || sl->retry_at < *next)
+				*next = sl->retry_at;
+			continue;
 		}
+		if ((rc = putset_start(ps, sl, e)) != OK)
+			return rc;
+	}
+	return OK;
+}
 
-		if (curl_multi_perform(m, &still) != CURLM_OK) {
+/* Collect finished transfers: done, scheduled for a retry, or the error. */
+static enum result
+putset_reap(struct putset *ps, struct errbuf *e)
+{
+	struct CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(ps->m, &left)) != NULL) {
+		struct put_slot *sl = NULL;
+		struct errbuf xe;
+		bool transient;
+		enum result xr;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
+		err_clear(&xe);
+		xr = xfer_result(ps->s3->cfg, &sl->x, msg->data.result, &transient, &xe);
+		curl_multi_remove_handle(ps->m, sl->x.h);
+		xfer_release(&sl->x);
+		ps->running--;
+		if (xr == OK) {
+			log_debug("storage PUT %s: ok", sl->x.key);
+			close(sl->x.in_fd);
+			sl->x.in_fd = -1;
+			sl->st = PUT_DONE;
+			ps->done++;
+		} else if (transient && sl->tries < S3_ATTEMPTS) {
+			long ms = backoff_ms(sl->tries);
+
+			log_warnx("%s; retrying in %ld ms", err_msg(&xe), ms);
+			sl->retry_at = now_ms() + ms;
+			sl->st = PUT_WAITING;
+		} else {
+			/* All or error: stop at the first failure that remains. */
+			sl->st = PUT_WAITING; /* already removed from the multi handle */
+			err_set(e, "%s", err_msg(&xe));
+			return xr;
+		}
+	}
+	return OK;
+}
+
+enum result
+s3_put_files(struct s3 *s3, const struct s3_put *puts, size_t n, int parallel,
+    struct errbuf *e)
+{
+	struct putset ps;
+	enum result rc;
+
+	if (n == 0)
+		return OK;
+	if ((rc = puts_check(puts, n, e)) != OK)
+		return rc;
+	if ((rc = putset_init(&ps, s3, puts, n, parallel, e)) != OK)
+		goto out;
+	while (ps.done < n) {
+		long long next;
+		long wait;
+		int still;
+
+		if ((rc = putset_fill(&ps, &next, e)) != OK)
+			goto out;
+		if (curl_multi_perform(ps.m, &still) != CURLM_OK) {
 			err_set(e, "storage: the transfer engine failed uploading %zu files", n);
 			rc = ERR_STORAGE;
 			goto out;
 		}
-		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
-			struct s3_xfer *x = NULL;
-			struct errbuf xe;
-			bool transient;
-			enum result xr;
-			size_t k;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-			k = (size_t)(x - xs);
-			err_clear(&xe);
-			xr = xfer_result(s3->cfg, x, msg->data.result, &transient, &xe);
-			curl_multi_remove_handle(m, x->h);
-			xfer_release(x);
-			running--;
-			if (xr == OK) {
-				log_debug("storage PUT %s: ok", x->key);
-				close(x->in_fd);
-				x->in_fd = -1;
-				st[k] = DONE;
-				done++;
-			} else if (transient && tries[k] < S3_ATTEMPTS) {
-				long ms = backoff_ms(tries[k]);
-
-				log_warnx("%s; retrying in %ld ms", err_msg(&xe), ms);
-				retry_at[k] = now_ms() + ms;
-				st[k] = WAITING;
-			} else {
-				/* All or error: stop at the first failure that remains. */
-				err_set(e, "%s", err_msg(&xe));
-				rc = xr;
-				goto out;
-			}
-		}
-		if (done == n)
-			break;
+		if ((rc = putset_reap(&ps, e)) != OK || ps.done == n)
+			goto out;
 		/* Sleep until curl has work, or the next retry is due. */
 		wait = 1000;
-		if (next >= 0 && running < (size_t)parallel) {
+		if (next >= 0 && ps.running < ps.parallel) {
 			long long d = next - now_ms();
 
 			wait = d < 0 ? 0 : d < wait ? (long)d : wait;
 		}
 		if (still > 0 || wait > 0)
-			curl_multi_poll(m, NULL, 0, (int)wait, NULL);
+			curl_multi_poll(ps.m, NULL, 0, (int)wait, NULL);
 	}
 out:
-	for (i = 0; i < n; i++) {
-		if (xs[i].h != NULL) {
-			if (st[i] == RUNNING)
-				curl_multi_remove_handle(m, xs[i].h);
-			curl_easy_cleanup(xs[i].h);
-		}
-		xfer_release(&xs[i]);
-		if (xs[i].in_fd >= 0)
-			close(xs[i].in_fd);
-	}
-	if (m != NULL)
-		curl_multi_cleanup(m);
-	free(xs);
-	free(st);
-	free(retry_at);
-	free(tries);
+	putset_free(&ps);
 	return rc;
-}
-
-enum result
-s3_presign_post(const struct config *cfg, const char *key,
-    const char *content_type, long long min_bytes, long long max_bytes,
-    long long expires_s, time_t now, struct s3_post *out, struct errbuf *e)
-{
-	const struct sigv4_creds creds = { cfg->storage_access_key,
-		cfg->storage_secret_key, cfg->storage_region, "s3" };
-	json_object *policy = NULL, *conds = NULL, *c, *range;
-	char expiration[32], amz_date[17], signature[65];
-	char *credential = NULL, *policy_b64 = NULL;
-	const char *policy_json;
-	struct s3_target t = { 0 };
-	time_t exp_t;
-	struct tm tm;
-	enum result rc = ERR_NOMEM;
-
-	memset(out, 0, sizeof(*out));
-	if (key == NULL || *key == '\0' || content_type == NULL || *content_type == '\0' ||
-	    !header_value_ok(content_type) || !header_value_ok(key)) {
-		err_set(e, "cannot presign an upload without a key and a content type");
-		return ERR_INVALID;
-	}
-	if (min_bytes < 0 || max_bytes < min_bytes) {
-		err_set(e, "cannot presign %s: size range %lld to %lld is empty", key,
-		    min_bytes, max_bytes);
-		return ERR_INVALID;
-	}
-	if (expires_s < 1 || expires_s > S3_POST_MAX_EXPIRES) {
-		err_set(e, "cannot presign %s: expiry must be 1 to %d seconds", key,
-		    S3_POST_MAX_EXPIRES);
-		return ERR_INVALID;
-	}
-	/* The form action: endpoint/bucket, or the bucket's own host. */
-	if ((rc = s3_target_make(cfg, NULL, &t, e)) != OK)
-		return rc;
-	rc = ERR_NOMEM;
-	if (cfg->storage_path_style) {
-		if (asprintf(&out->url, "%s/%s", cfg->storage_endpoint, cfg->storage_bucket) < 0)
-			out->url = NULL;
-	} else {
-		/* t.path is base + "/": drop the slash for the bare origin. */
-		if (asprintf(&out->url, "%s%.*s", t.origin, (int)strlen(t.path) - 1, t.path) < 0)
-			out->url = NULL;
-	}
-	if (out->url == NULL)
-		goto out;
-
-	exp_t = now + (time_t)expires_s;
-	if (gmtime_r(&exp_t, &tm) == NULL ||
-	    strftime(expiration, sizeof(expiration), "%Y-%m-%dT%H:%M:%S.000Z", &tm) == 0) {
-		err_set(e, "cannot presign %s: bad expiry time", key);
-		rc = ERR_INVALID;
-		goto out;
-	}
-	sigv4_amz_date(now, amz_date);
-	if ((credential = sigv4_credential(&creds, now)) == NULL)
-		goto out;
-
-	/* Every field the client sends, but policy and signature, is a condition. */
-	if ((policy = json_object_new_object()) == NULL || (conds = json_object_new_array()) == NULL)
-		goto out;
-	json_object_object_add(policy, "expiration", json_object_new_string(expiration));
-	json_object_object_add(policy, "conditions", conds);
-#define COND(name, value)                                                      \
-	do {                                                                   \
-		if ((c = json_object_new_object()) == NULL)                    \
-			goto out;                                              \
-		json_object_array_add(conds, c);                               \
-		json_object_object_add(c, name, json_object_new_string(value)); \
-	} while (0)
-	COND("bucket", cfg->storage_bucket);
-	COND("key", key);
-	COND("Content-Type", content_type);
-	if ((range = json_object_new_array()) == NULL)
-		goto out;
-	json_object_array_add(conds, range);
-	json_object_array_add(range, json_object_new_string("content-length-range"));
-	json_object_array_add(range, json_object_new_int64(min_bytes));
-	json_object_array_add(range, json_object_new_int64(max_bytes));
-	COND("x-amz-algorithm", SIGV4_ALGORITHM);
-	COND("x-amz-credential", credential);
-	COND("x-amz-date", amz_date);
-#undef COND
-	policy_json = json_object_to_json_string_ext(policy,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (policy_json == NULL ||
-	    sigv4_sign_policy(&creds, policy_json, strlen(policy_json), now,
-	    &policy_b64, signature) != OK)
-		goto out;
-
-	if ((out->fields = json_object_new_object()) == NULL)
-		goto out;
-	json_object_object_add(out->fields, "key", json_object_new_string(key));
-	json_object_object_add(out->fields, "Content-Type", json_object_new_string(content_type));
-	json_object_object_add(out->fields, "x-amz-algorithm", json_object_new_string(SIGV4_ALGORITHM));
-	json_object_object_add(out->fields, "x-amz-credential", json_object_new_string(credential));
-	json_object_object_add(out->fields, "x-amz-date", json_object_new_string(amz_date));
-	json_object_object_add(out->fields, "policy", json_object_new_string(policy_b64));
-	json_object_object_add(out->fields, "x-amz-signature", json_object_new_string(signature));
-	if (json_object_object_length(out->fields) != 7)
-		goto out;
-	rc = OK;
-out:
-	if (rc == ERR_NOMEM)
-		err_set(e, "cannot presign %s: out of memory", key);
-	if (rc != OK)
-		s3_post_free(out);
-	json_object_put(policy);
-	free(credential);
-	free(policy_b64);
-	s3_target_free(&t);
-	return rc;
-}
-
-void
-s3_post_free(struct s3_post *p)
-{
-	if (p == NULL)
-		return;
-	free(p->url);
-	json_object_put(p->fields);
-	memset(p, 0, sizeof(*p));
 }

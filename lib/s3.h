@@ -1,7 +1,11 @@
 /*
- * s3.h: S3-compatible storage with our own SigV4 signer (lib/sigv4.h).
- * Works against AWS S3, R2, MinIO and the dev stack's s3rver. Object keys
- * passed here are made by the server, never taken from user text.
+ * s3.h: the S3 transfer client (libcurl): HEAD, GET to a file, PUT, DELETE
+ * and parallel uploads, each request signed by our own SigV4 signer
+ * (lib/sigv4.h). Works against AWS S3, R2, MinIO and the dev stack's
+ * s3rver. Object keys passed here are made by lib/storage_layout.h, never
+ * taken from user text; where a request goes is decided there too. The
+ * presigned POST form the API hands out is lib/s3_post.h (no network);
+ * what an answer means is lib/s3_status.h.
  */
 #ifndef MUSTORY_S3_H
 #define MUSTORY_S3_H
@@ -10,7 +14,6 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <json-c/json.h>
 
 #include "config.h"
 #include "result.h"
@@ -31,23 +34,6 @@ struct s3 {
  */
 enum result s3_init(struct s3 *s3, const struct config *cfg, struct errbuf *e);
 void s3_cleanup(struct s3 *s3);
-
-/* Presigned POST, the shape boto3's generate_presigned_post returns. */
-struct s3_post {
-	char *url;           /* owned: form action, e.g. http://host:9000/bucket */
-	json_object *fields; /* owned: key, Content-Type, x-amz-algorithm,
-	                        x-amz-credential, x-amz-date, policy, x-amz-signature */
-};
-
-/*
- * Policy: expiration now+expires_s, {"bucket"}, exact {"key"}, exact
- * {"Content-Type"}, ["content-length-range", min_bytes, max_bytes] and one
- * condition for each x-amz-* field. Pure: no network.
- */
-enum result s3_presign_post(const struct config *cfg, const char *key,
-    const char *content_type, long long min_bytes, long long max_bytes,
-    long long expires_s, time_t now, struct s3_post *out, struct errbuf *e);
-void s3_post_free(struct s3_post *p);
 
 /* HEAD: *size (may be NULL) gets Content-Length. */
 enum result s3_head(struct s3 *s3, const char *key, long long *size, struct errbuf *e);

@@ -63,6 +63,25 @@ static enum result hdr_push(struct hdr *h, size_t *n, const char *name,
 static enum result qp_push(struct qp *q, size_t *n, const char *name,
     const char *value);
 static char *credential_scope(const struct sigv4_creds *c, const char *date8);
+static enum result check_request(const struct sigv4_creds *c,
+    const struct sigv4_request *req, long long expires_s, const char **payload,
+    struct errbuf *e);
+static enum result hdrs_merge(struct hdr *hs, size_t *nh);
+STATIC enum result sigv4_canonical_headers(const struct sigv4_pair *h, size_t n,
+    char **canonical, char **signed_list, struct errbuf *e);
+STATIC char *sigv4_canonical_request(const char *method, const char *uri,
+    const char *query, const char *headers, const char *signed_list,
+    const char *payload);
+STATIC char *sigv4_string_to_sign(const char *amz_date, const char *scope,
+    const char *canonical_request);
+static void signature_hex(const struct sigv4_creds *c, const char *date8,
+    const char *text, char out[65]);
+static enum result sign_headers_of(const struct sigv4_request *req, bool presign,
+    struct sigv4_signed *out, char **canonical, struct errbuf *e);
+static char *sign_query_of(const struct sigv4_creds *c, const struct sigv4_request *req,
+    long long expires_s, const char *scope, const struct sigv4_signed *out);
+static enum result sign_finish(const struct sigv4_creds *c, bool presign,
+    const char *scope, char **canonical_query, struct sigv4_signed *out);
 static enum result sign(const struct sigv4_creds *c,
     const struct sigv4_request *req, time_t now, long long expires_s,
     struct sigv4_signed *out, struct errbuf *e);
@@ -346,24 +365,15 @@ out:
 	return s;
 }
 
-/* expires_s < 0: header signing; otherwise a presigned URL. */
+/* Everything sign() refuses before it starts; *payload gets the hash to sign. */
 static enum result
-sign(const struct sigv4_creds *c, const struct sigv4_request *req, time_t now,
-    long long expires_s, struct sigv4_signed *out, struct errbuf *e)
+check_request(const struct sigv4_creds *c, const struct sigv4_request *req,
+    long long expires_s, const char **payload, struct errbuf *e)
 {
 	bool presign = expires_s >= 0;
 	const char *path = req->path == NULL || *req->path == '\0' ? "/" : req->path;
-	const char *payload;
-	struct hdr *hs = NULL;
-	struct qp *qs = NULL;
-	size_t nh = 0, nq = 0, i, j;
-	struct sb b = { 0 };
-	unsigned char key[32], mac[32];
-	char date8[9], expires[24], crhash[65], *scope = NULL, *cred = NULL;
-	char *canonical_query = NULL;
-	enum result rc = ERR_NOMEM;
+	size_t i, j;
 
-	memset(out, 0, sizeof(*out));
 	if (c == NULL || c->access_key == NULL || *c->access_key == '\0' ||
 	    c->secret_key == NULL || *c->secret_key == '\0' ||
 	    c->region == NULL || *c->region == '\0' ||
@@ -384,9 +394,9 @@ sign(const struct sigv4_creds *c, const struct sigv4_request *req, time_t now,
 		err_set(e, "cannot sign: the path must start with '/'");
 		return ERR_INVALID;
 	}
-	payload = presign ? SIGV4_UNSIGNED_PAYLOAD :
+	*payload = presign ? SIGV4_UNSIGNED_PAYLOAD :
 	    req->payload_hash != NULL ? req->payload_hash : SIGV4_EMPTY_SHA256;
-	if (!valid_payload_hash(payload)) {
+	if (!valid_payload_hash(*payload)) {
 		err_set(e, "cannot sign: the payload hash must be 64 lowercase hex digits or UNSIGNED-PAYLOAD");
 		return ERR_INVALID;
 	}
@@ -413,36 +423,21 @@ sign(const struct sigv4_creds *c, const struct sigv4_request *req, time_t now,
 				return ERR_INVALID;
 			}
 	}
+	return OK;
+}
 
-	out->payload_hash = payload;
-	sigv4_amz_date(now, out->amz_date);
-	memcpy(date8, out->amz_date, 8);
-	date8[8] = '\0';
-	if ((scope = credential_scope(c, date8)) == NULL)
-		goto out;
+/* A repeated name becomes one header whose values are joined by ','. */
+static enum result
+hdrs_merge(struct hdr *hs, size_t *nh)
+{
+	size_t i, j;
 
-	/* Canonical headers: host (+ x-amz-*), then the caller's; sorted. */
-	if ((hs = calloc(req->nheaders + 3, sizeof(*hs))) == NULL)
-		goto out;
-	if ((rc = hdr_push(hs, &nh, "host", req->host, e)) != OK)
-		goto out;
-	if (!presign) {
-		if ((rc = hdr_push(hs, &nh, "x-amz-content-sha256", payload, e)) != OK ||
-		    (rc = hdr_push(hs, &nh, "x-amz-date", out->amz_date, e)) != OK)
-			goto out;
-	}
-	for (i = 0; i < req->nheaders; i++)
-		if ((rc = hdr_push(hs, &nh, req->headers[i].name, req->headers[i].value, e)) != OK)
-			goto out;
-	rc = ERR_NOMEM;
-	qsort(hs, nh, sizeof(*hs), hdr_cmp);
-	/* A repeated name is one header whose values are joined by ','. */
-	for (i = 0, j = 0; i < nh; i++) {
+	for (i = 0, j = 0; i < *nh; i++) {
 		if (j > 0 && strcmp(hs[i].name, hs[j - 1].name) == 0) {
 			char *v;
 
 			if (asprintf(&v, "%s,%s", hs[j - 1].value, hs[i].value) < 0)
-				goto out;
+				return ERR_NOMEM;
 			free(hs[j - 1].value);
 			hs[j - 1].value = v;
 			free(hs[i].name);
@@ -456,110 +451,209 @@ sign(const struct sigv4_creds *c, const struct sigv4_request *req, time_t now,
 			j++;
 		}
 	}
-	nh = j;
-	for (i = 0; i < nh; i++) {
-		if (i > 0)
-			sb_add(&b, ";", 1);
-		sb_adds(&b, hs[i].name);
-	}
-	if ((out->signed_headers = sb_take(&b)) == NULL)
-		goto out;
+	*nh = j;
+	return OK;
+}
 
-	/* Canonical query: the caller's, plus X-Amz-* when presigning. */
-	if ((qs = calloc(req->nquery + 6, sizeof(*qs))) == NULL)
-		goto out;
-	for (i = 0; i < req->nquery; i++)
-		if (qp_push(qs, &nq, req->query[i].name, req->query[i].value) != OK)
-			goto out;
-	if (presign) {
-		if (asprintf(&cred, "%s/%s", c->access_key, scope) < 0) {
-			cred = NULL;
-			goto out;
-		}
-		snprintf(expires, sizeof(expires), "%lld", expires_s);
-		if (qp_push(qs, &nq, "X-Amz-Algorithm", SIGV4_ALGORITHM) != OK ||
-		    qp_push(qs, &nq, "X-Amz-Credential", cred) != OK ||
-		    qp_push(qs, &nq, "X-Amz-Date", out->amz_date) != OK ||
-		    qp_push(qs, &nq, "X-Amz-Expires", expires) != OK ||
-		    qp_push(qs, &nq, "X-Amz-SignedHeaders", out->signed_headers) != OK)
-			goto out;
-	}
-	qsort(qs, nq, sizeof(*qs), qp_cmp);
-	for (i = 0; i < nq; i++) {
-		if (i > 0)
-			sb_add(&b, "&", 1);
-		sb_adds(&b, qs[i].name);
-		sb_add(&b, "=", 1);
-		sb_adds(&b, qs[i].value);
-	}
-	if ((canonical_query = sb_take(&b)) == NULL)
-		goto out;
+STATIC enum result
+sigv4_canonical_headers(const struct sigv4_pair *h, size_t n, char **canonical,
+    char **signed_list, struct errbuf *e)
+{
+	struct hdr *hs;
+	struct sb b = { 0 }, l = { 0 };
+	size_t i, nh = 0;
+	enum result rc = ERR_NOMEM;
 
-	if ((out->path = sigv4_canonical_uri(path)) == NULL)
+	*canonical = *signed_list = NULL;
+	if ((hs = calloc(n + 1, sizeof(*hs))) == NULL)
 		goto out;
-
-	/* The canonical request. */
-	sb_adds(&b, req->method);
-	sb_add(&b, "\n", 1);
-	sb_adds(&b, out->path);
-	sb_add(&b, "\n", 1);
-	sb_adds(&b, canonical_query);
-	sb_add(&b, "\n", 1);
+	for (i = 0; i < n; i++)
+		if ((rc = hdr_push(hs, &nh, h[i].name, h[i].value, e)) != OK)
+			goto out;
+	rc = ERR_NOMEM;
+	qsort(hs, nh, sizeof(*hs), hdr_cmp);
+	if (hdrs_merge(hs, &nh) != OK)
+		goto out;
 	for (i = 0; i < nh; i++) {
 		sb_adds(&b, hs[i].name);
 		sb_add(&b, ":", 1);
 		sb_adds(&b, hs[i].value);
 		sb_add(&b, "\n", 1);
+		if (i > 0)
+			sb_add(&l, ";", 1);
+		sb_adds(&l, hs[i].name);
 	}
-	sb_add(&b, "\n", 1);
-	sb_adds(&b, out->signed_headers);
-	sb_add(&b, "\n", 1);
-	sb_adds(&b, payload);
-	if ((out->canonical_request = sb_take(&b)) == NULL)
+	if ((*canonical = sb_take(&b)) == NULL || (*signed_list = sb_take(&l)) == NULL)
 		goto out;
+	rc = OK;
+out:
+	if (rc != OK) {
+		free(*canonical);
+		free(*signed_list);
+		*canonical = *signed_list = NULL;
+	}
+	free(b.p);
+	free(l.p);
+	hdrs_free(hs, nh);
+	return rc;
+}
 
-	/* The string to sign, and its HMAC under the day's signing key. */
-	enc_sha256_hex(out->canonical_request, strlen(out->canonical_request), crhash);
-	if (asprintf(&out->string_to_sign, "%s\n%s\n%s\n%s", SIGV4_ALGORITHM,
-	    out->amz_date, scope, crhash) < 0) {
-		out->string_to_sign = NULL;
-		goto out;
-	}
+STATIC char *
+sigv4_canonical_request(const char *method, const char *uri, const char *query,
+    const char *headers, const char *signed_list, const char *payload)
+{
+	char *s;
+
+	if (asprintf(&s, "%s\n%s\n%s\n%s\n%s\n%s", method, uri, query, headers, signed_list,
+	    payload) < 0)
+		return NULL;
+	return s;
+}
+
+STATIC char *
+sigv4_string_to_sign(const char *amz_date, const char *scope, const char *canonical_request)
+{
+	char crhash[65], *s;
+
+	enc_sha256_hex(canonical_request, strlen(canonical_request), crhash);
+	if (asprintf(&s, "%s\n%s\n%s\n%s", SIGV4_ALGORITHM, amz_date, scope, crhash) < 0)
+		return NULL;
+	return s;
+}
+
+/* Hex HMAC of text under the signing key of date8 into out[65]. */
+static void
+signature_hex(const struct sigv4_creds *c, const char *date8, const char *text,
+    char out[65])
+{
+	unsigned char key[32], mac[32];
+
 	sigv4_signing_key(c->secret_key, date8, c->region, c->service, key);
-	enc_hmac_sha256(key, sizeof(key), out->string_to_sign,
-	    strlen(out->string_to_sign), mac);
+	enc_hmac_sha256(key, sizeof(key), text, strlen(text), mac);
 	OPENSSL_cleanse(key, sizeof(key));
-	enc_hex(mac, sizeof(mac), out->signature);
+	enc_hex(mac, sizeof(mac), out);
+}
 
+/*
+ * The headers signed: host, and when signing headers x-amz-content-sha256
+ * and x-amz-date, then the caller's. out->signed_headers gets the list.
+ */
+static enum result
+sign_headers_of(const struct sigv4_request *req, bool presign, struct sigv4_signed *out,
+    char **canonical, struct errbuf *e)
+{
+	struct sigv4_pair *hv;
+	size_t n = 0, i;
+	enum result rc;
+
+	if ((hv = calloc(req->nheaders + 3, sizeof(*hv))) == NULL)
+		return ERR_NOMEM;
+	hv[n++] = (struct sigv4_pair){ "host", req->host };
+	if (!presign) {
+		hv[n++] = (struct sigv4_pair){ "x-amz-content-sha256", out->payload_hash };
+		hv[n++] = (struct sigv4_pair){ "x-amz-date", out->amz_date };
+	}
+	for (i = 0; i < req->nheaders; i++)
+		hv[n++] = req->headers[i];
+	rc = sigv4_canonical_headers(hv, n, canonical, &out->signed_headers, e);
+	free(hv);
+	return rc;
+}
+
+/* The query signed: the caller's, and when presigning the X-Amz-* params
+ * but the signature. Owned; NULL on OOM. */
+static char *
+sign_query_of(const struct sigv4_creds *c, const struct sigv4_request *req,
+    long long expires_s, const char *scope, const struct sigv4_signed *out)
+{
+	struct sigv4_pair *qv;
+	char expires[24], *cred = NULL, *q = NULL;
+	size_t n = req->nquery;
+
+	if ((qv = calloc(req->nquery + 5, sizeof(*qv))) == NULL)
+		return NULL;
+	if (req->nquery > 0)
+		memcpy(qv, req->query, req->nquery * sizeof(*qv));
+	if (expires_s >= 0) {
+		if (asprintf(&cred, "%s/%s", c->access_key, scope) < 0) {
+			free(qv);
+			return NULL;
+		}
+		snprintf(expires, sizeof(expires), "%lld", expires_s);
+		qv[n++] = (struct sigv4_pair){ "X-Amz-Algorithm", SIGV4_ALGORITHM };
+		qv[n++] = (struct sigv4_pair){ "X-Amz-Credential", cred };
+		qv[n++] = (struct sigv4_pair){ "X-Amz-Date", out->amz_date };
+		qv[n++] = (struct sigv4_pair){ "X-Amz-Expires", expires };
+		qv[n++] = (struct sigv4_pair){ "X-Amz-SignedHeaders", out->signed_headers };
+	}
+	q = sigv4_canonical_query(qv, n);
+	free(cred);
+	free(qv);
+	return q;
+}
+
+/* What the caller sends besides the signature: the query, or Authorization. */
+static enum result
+sign_finish(const struct sigv4_creds *c, bool presign, const char *scope,
+    char **canonical_query, struct sigv4_signed *out)
+{
 	if (presign) {
-		if (asprintf(&out->query, "%s&X-Amz-Signature=%s", canonical_query,
+		if (asprintf(&out->query, "%s&X-Amz-Signature=%s", *canonical_query,
 		    out->signature) < 0) {
 			out->query = NULL;
-			goto out;
+			return ERR_NOMEM;
 		}
-	} else {
-		out->query = canonical_query;
-		canonical_query = NULL;
-		if (asprintf(&out->authorization,
-		    "%s Credential=%s/%s,SignedHeaders=%s,Signature=%s",
-		    SIGV4_ALGORITHM, c->access_key, scope, out->signed_headers,
-		    out->signature) < 0) {
-			out->authorization = NULL;
-			goto out;
-		}
+		return OK;
 	}
-	rc = OK;
+	out->query = *canonical_query;
+	*canonical_query = NULL;
+	if (asprintf(&out->authorization, "%s Credential=%s/%s,SignedHeaders=%s,Signature=%s",
+	    SIGV4_ALGORITHM, c->access_key, scope, out->signed_headers, out->signature) < 0) {
+		out->authorization = NULL;
+		return ERR_NOMEM;
+	}
+	return OK;
+}
+
+/* expires_s < 0: header signing; otherwise a presigned URL. */
+static enum result
+sign(const struct sigv4_creds *c, const struct sigv4_request *req, time_t now,
+    long long expires_s, struct sigv4_signed *out, struct errbuf *e)
+{
+	bool presign = expires_s >= 0;
+	const char *path = req->path == NULL || *req->path == '\0' ? "/" : req->path;
+	char date8[9], *scope = NULL, *headers = NULL, *query = NULL;
+	enum result rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_request(c, req, expires_s, &out->payload_hash, e)) != OK)
+		return rc;
+	sigv4_amz_date(now, out->amz_date);
+	memcpy(date8, out->amz_date, 8);
+	date8[8] = '\0';
+	rc = ERR_NOMEM;
+	if ((scope = credential_scope(c, date8)) == NULL)
+		goto out;
+	if ((rc = sign_headers_of(req, presign, out, &headers, e)) != OK)
+		goto out;
+	rc = ERR_NOMEM;
+	if ((query = sign_query_of(c, req, expires_s, scope, out)) == NULL ||
+	    (out->path = sigv4_canonical_uri(path)) == NULL ||
+	    (out->canonical_request = sigv4_canonical_request(req->method, out->path, query,
+	    headers, out->signed_headers, out->payload_hash)) == NULL ||
+	    (out->string_to_sign = sigv4_string_to_sign(out->amz_date, scope,
+	    out->canonical_request)) == NULL)
+		goto out;
+	signature_hex(c, date8, out->string_to_sign, out->signature);
+	rc = sign_finish(c, presign, scope, &query, out);
 out:
 	if (rc == ERR_NOMEM)
 		err_set(e, "cannot sign: out of memory");
 	if (rc != OK)
 		sigv4_signed_free(out);
-	free(b.p);
 	free(scope);
-	free(cred);
-	free(canonical_query);
-	hdrs_free(hs, nh);
-	qps_free(qs, nq);
+	free(headers);
+	free(query);
 	return rc;
 }
 
@@ -601,7 +695,6 @@ enum result
 sigv4_sign_policy(const struct sigv4_creds *c, const char *policy,
     size_t policy_len, time_t now, char **policy_b64, char signature[65])
 {
-	unsigned char key[32], mac[32];
 	char date[17];
 
 	*policy_b64 = NULL;
@@ -612,9 +705,6 @@ sigv4_sign_policy(const struct sigv4_creds *c, const char *policy,
 		return ERR_NOMEM;
 	sigv4_amz_date(now, date);
 	date[8] = '\0';
-	sigv4_signing_key(c->secret_key, date, c->region, c->service, key);
-	enc_hmac_sha256(key, sizeof(key), *policy_b64, strlen(*policy_b64), mac);
-	OPENSSL_cleanse(key, sizeof(key));
-	enc_hex(mac, sizeof(mac), signature);
+	signature_hex(c, date, *policy_b64, signature);
 	return OK;
 }

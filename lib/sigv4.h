@@ -128,13 +128,36 @@ void sigv4_signing_key(const char *secret, const char *date8,
     const char *region, const char *service, unsigned char out[32]);
 
 /*
- * Pieces of the canonical request, for tests. All malloc'd, NULL when out
- * of memory (or, for headers, ERR_INVALID input: see sigv4_sign_headers).
+ * Pieces of the canonical request, which signing itself calls (so a test
+ * of a piece tests what runs). malloc'd, NULL when out of memory.
  *   canonical URI: each segment of the raw path URI-encoded, '/' kept.
  *   canonical query: name=value pairs, both URI-encoded ('/' too), sorted
  *   by encoded name then encoded value, joined by '&'; "" when none.
  */
 char *sigv4_canonical_uri(const char *path);
 char *sigv4_canonical_query(const struct sigv4_pair *q, size_t n);
+
+#ifdef UNITTEST
+/*
+ * The other steps sign() takes, the same for header and query signing
+ * (static in release builds). All malloc'd, NULL when out of memory.
+ *   canonical headers: every name lowercased, its value trimmed and inner
+ *   runs of spaces folded, sorted by name, a repeated name joined by ','
+ *   in the order given; *canonical gets "name:value\n" for each,
+ *   *signed_list "a;b;c". ERR_INVALID for a bad name or a line break in
+ *   a value, ERR_NOMEM.
+ *   canonical request: the six parts joined by '\n' (headers already end
+ *   in '\n', so a blank line follows them).
+ *   string to sign: algorithm, x-amz-date, scope, hex SHA-256 of the
+ *   canonical request.
+ */
+enum result sigv4_canonical_headers(const struct sigv4_pair *h, size_t n,
+    char **canonical, char **signed_list, struct errbuf *e);
+char *sigv4_canonical_request(const char *method, const char *uri,
+    const char *query, const char *headers, const char *signed_list,
+    const char *payload);
+char *sigv4_string_to_sign(const char *amz_date, const char *scope,
+    const char *canonical_request);
+#endif
 
 #endif

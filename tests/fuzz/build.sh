@@ -31,9 +31,10 @@ declare -A SRCS=(
 	[playlist]="jobs/playlist.c lib/result.c"
 	[base64]="lib/encode.c lib/result.c"
 	[sigv4_query]="lib/sigv4.c lib/encode.c lib/result.c"
-	[config]="lib/config.c lib/log.c lib/result.c"
+	[config]="lib/config.c lib/storage_layout.c lib/encode.c lib/log.c lib/result.c"
+	[s3_status]="lib/s3_status.c lib/result.c"
 )
-ALL="jwt jwt_claims validate probe_parse probe_sniff playlist base64 sigv4_query config"
+ALL="jwt jwt_claims validate probe_parse probe_sniff playlist base64 sigv4_query config s3_status"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then

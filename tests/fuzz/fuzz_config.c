@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "storage_layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -77,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	err_clear(&e);
 	if (config_load(&cfg, path, &e) == OK) {
-		char *u = config_public_url(&cfg, "hls/x/master.m3u8");
+		char *u = storage_url_public(&cfg, "hls/x/master.m3u8");
 
 		if (u == NULL || cfg.jwt_secret == NULL || strlen(cfg.jwt_secret) < 16)
 			abort();

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "storage_layout.h"
 
 static void
 set_required(void)
@@ -39,7 +40,7 @@ defaults_and_trailing_slash(void **state)
 	assert_int_equal(c.upload_url_expires_s, 900);
 	assert_string_equal(c.storage_endpoint, "http://127.0.0.1:9000");
 	assert_string_equal(c.storage_bucket, "mustory-audio");
-	u = config_public_url(&c, "a/b.m3u8");
+	u = storage_url_public(&c, "a/b.m3u8");
 	assert_string_equal(u, "http://127.0.0.1:9000/mustory-audio/a/b.m3u8");
 	free(u);
 	config_free(&c);

@@ -16,21 +16,10 @@
 #include <cmocka.h>
 
 #include "encode.h"
-#include "s3.h"
+#include "s3_post.h"
+#include "s3_status.h"
 #include "sigv4.h"
-
-/* Internals of lib/s3.c, visible in UNITTEST builds. */
-struct s3_target {
-	char *host;
-	char *origin;
-	char *path;
-};
-enum result s3_target_make(const struct config *cfg, const char *key,
-    struct s3_target *t, struct errbuf *e);
-void s3_target_free(struct s3_target *t);
-enum result s3_status_result(const struct config *cfg, const char *method,
-    const char *key, long status, const char *body, bool *transient,
-    struct errbuf *e);
+#include "storage_layout.h"
 
 #define NOW ((time_t)1700000000) /* 2023-11-14T22:13:20Z */
 #define KEY "tracks/0b9e1f7a-3c1d-4e6f-8a2b-5c4d3e2f1a0b/original.mp3"
@@ -272,15 +261,15 @@ requests_go_to_path_or_virtual_host_style_targets(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		struct config cfg = test_config(targets[i].endpoint, targets[i].path_style);
-		struct s3_target t;
+		struct storage_target t;
 		struct errbuf e;
 
 		err_clear(&e);
-		assert_int_equal(s3_target_make(&cfg, targets[i].key, &t, &e), OK);
+		assert_int_equal(storage_target_make(&cfg, targets[i].key, &t, &e), OK);
 		assert_string_equal(t.host, targets[i].host);
 		assert_string_equal(t.origin, targets[i].origin);
 		assert_string_equal(t.path, targets[i].path);
-		s3_target_free(&t);
+		storage_target_free(&t);
 	}
 }
 
@@ -294,11 +283,11 @@ odd_endpoints_are_refused(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct config cfg = test_config(bad[i], true);
-		struct s3_target t;
+		struct storage_target t;
 		struct errbuf e;
 
 		err_clear(&e);
-		if (s3_target_make(&cfg, "k", &t, &e) != ERR_INVALID)
+		if (storage_target_make(&cfg, "k", &t, &e) != ERR_INVALID)
 			fail_msg("endpoint %s accepted", bad[i]);
 		assert_null(strstr(err_msg(&e), "pw@"));
 	}

@@ -494,6 +494,77 @@ presign_limits_and_signed_headers(void **state)
 	sigv4_signed_free(&s);
 }
 
+/*
+ * The same AWS examples rebuilt step by step from the helpers sign() calls
+ * (canonical headers and signed list, URI, query, request, string to sign,
+ * signing key): each step is the code that runs, checked on its own.
+ */
+static void
+canonical_steps_rebuild_the_aws_examples(void **state)
+{
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(header_vectors) / sizeof(header_vectors[0]); i++) {
+		const struct sigv4_request *r = &header_vectors[i].req;
+		struct sigv4_pair hv[8];
+		struct errbuf e;
+		char *headers, *list, *uri, *query, *creq, *sts;
+		unsigned char key[32], mac[32];
+		char sig[65];
+		size_t n = 0;
+
+		hv[n++] = (struct sigv4_pair){ "host", r->host };
+		hv[n++] = (struct sigv4_pair){ "x-amz-content-sha256", r->payload_hash };
+		hv[n++] = (struct sigv4_pair){ "x-amz-date", "20130524T000000Z" };
+		for (k = 0; k < r->nheaders; k++)
+			hv[n++] = r->headers[k];
+		err_clear(&e);
+		assert_int_equal(sigv4_canonical_headers(hv, n, &headers, &list, &e), OK);
+		uri = sigv4_canonical_uri(r->path);
+		query = sigv4_canonical_query(r->query, r->nquery);
+		creq = sigv4_canonical_request(r->method, uri, query, headers, list, r->payload_hash);
+		if (strcmp(creq, header_vectors[i].canonical_request) != 0)
+			fail_msg("%s: canonical request\n%s", header_vectors[i].name, creq);
+		sts = sigv4_string_to_sign("20130524T000000Z", "20130524/us-east-1/s3/aws4_request",
+		    creq);
+		assert_string_equal(sts, header_vectors[i].string_to_sign);
+		sigv4_signing_key(SECRET, "20130524", "us-east-1", "s3", key);
+		enc_hmac_sha256(key, sizeof(key), sts, strlen(sts), mac);
+		enc_hex(mac, sizeof(mac), sig);
+		assert_string_equal(sig, header_vectors[i].signature);
+		free(headers);
+		free(list);
+		free(uri);
+		free(query);
+		free(creq);
+		free(sts);
+	}
+}
+
+static void
+canonical_headers_helper_sorts_merges_and_refuses(void **state)
+{
+	static const struct sigv4_pair h[] = {
+		{ "X-Amz-Meta-B", "  two   words " }, { "host", "h" }, { "x-amz-meta-b", "second" },
+		{ "A", NULL },
+	};
+	static const struct sigv4_pair bad[] = { { "host", "h" }, { "x", "a\r\nb: c" } };
+	struct errbuf e;
+	char *c, *l;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(sigv4_canonical_headers(h, 4, &c, &l, &e), OK);
+	assert_string_equal(c, "a:\nhost:h\nx-amz-meta-b:two words,second\n");
+	assert_string_equal(l, "a;host;x-amz-meta-b");
+	free(c);
+	free(l);
+	assert_int_equal(sigv4_canonical_headers(bad, 2, &c, &l, &e), ERR_INVALID);
+	assert_null(c);
+	assert_null(l);
+}
+
 int
 main(void)
 {
@@ -508,6 +579,8 @@ main(void)
 		cmocka_unit_test(signature_depends_on_every_input),
 		cmocka_unit_test(malformed_requests_are_refused_not_signed),
 		cmocka_unit_test(presign_limits_and_signed_headers),
+		cmocka_unit_test(canonical_steps_rebuild_the_aws_examples),
+		cmocka_unit_test(canonical_headers_helper_sorts_merges_and_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
