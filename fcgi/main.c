@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "clock.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -53,7 +54,7 @@ worker_main(const struct config *cfg, int sock)
 	FCGX_Request fr;
 	struct req r;
 	struct sigaction sa;
-	struct timespec t0, t1;
+	double t0, ms;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -81,22 +82,19 @@ worker_main(const struct config *cfg, int sock)
 		return 1;
 	}
 	while (!stopping && FCGX_Accept_r(&fr) == 0) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = clock_now_s();
 		http_req_init(&r, &fr, &w);
 		routes_dispatch(&r);
 		if (r.status == 0)
 			http_error(&r, 500, "internal", "No answer was produced (request %s).",
 			    r.request_id);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (clock_now_s() - t0) * 1e3;
 		if (r.status >= 500)
 			log_warnx("%s %s -> %d %s (%.1f ms, request %s)", r.method, r.path, r.status,
-			    r.code != NULL ? r.code : "", (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, r.request_id);
+			    r.code != NULL ? r.code : "", ms, r.request_id);
 		else
 			log_debug("%s %s -> %d (%.1f ms, user %s, request %s)", r.method, r.path,
-			    r.status, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, r.user[0] ? r.user : "-",
-			    r.request_id);
+			    r.status, ms, r.user[0] ? r.user : "-", r.request_id);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);

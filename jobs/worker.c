@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "artwork.h"
+#include "clock.h"
 #include "heartbeat.h"
 #include "log.h"
 #include "probe.h"
@@ -41,17 +42,7 @@ static bool run_still_ours(void *arg);
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
 static void rm_tree(const char *dir);
 static void wait_for_work(struct worker *w, double timeout_s);
-static double now_mono(void);
 static double unit_random(void);
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double
 unit_random(void)
@@ -235,7 +226,7 @@ run_job(struct run *r, struct errbuf *e)
 	enum result rc;
 
 	memset(&pub, 0, sizeof(pub));
-	t[0] = now_mono();
+	t[0] = clock_now_s();
 	snprintf(dir, sizeof(dir), "%s/mustory-%ld-XXXXXX", cfg->work_dir, (long)getpid());
 	if (mkdtemp(dir) == NULL) {
 		err_set(e, "cannot make a work directory in %s: %s", cfg->work_dir, strerror(errno));
@@ -263,7 +254,7 @@ run_job(struct run *r, struct errbuf *e)
 	}
 	close(fd);
 	fd = -1;
-	t[1] = now_mono();
+	t[1] = clock_now_s();
 	heartbeat_progress(&r->hb, 2);
 	if (run_should_abort(r)) {
 		rc = ERR_CONFLICT;
@@ -276,7 +267,7 @@ run_job(struct run *r, struct errbuf *e)
 	log_info("job %lld track %s: %s, %s, %d Hz, %d ch, %.1f s", j->id, j->track_id,
 	    pi.format_name, pi.codec, pi.sample_rate, pi.channels, pi.duration_s);
 	heartbeat_progress(&r->hb, 5);
-	t[2] = now_mono();
+	t[2] = clock_now_s();
 
 	/* 3. the ladder */
 	snprintf(out, sizeof(out), "%s/hls", dir);
@@ -295,7 +286,7 @@ run_job(struct run *r, struct errbuf *e)
 	}
 
 	/* 4. artwork, then publish: from here a SIGTERM lets the job finish */
-	t[3] = now_mono();
+	t[3] = clock_now_s();
 	r->finishing = true;
 	if (j->artwork_key != NULL &&
 	    (rc = artwork_check(&w->s3, cfg, j->artwork_key, dir, &artwork_url, e)) != OK)
@@ -312,7 +303,7 @@ run_job(struct run *r, struct errbuf *e)
 		log_warnx("job %lld: HLS lasts %.3f s, the original %.3f s", j->id, pub.duration_s,
 		    pi.duration_s);
 
-	t[4] = now_mono();
+	t[4] = clock_now_s();
 
 	/* 5. one transaction: lease still ours -> job succeeded, track COMPLETED */
 	publish_master_key(&pub, mkey, sizeof(mkey));
@@ -333,7 +324,7 @@ run_job(struct run *r, struct errbuf *e)
 	    j->attempts, hls_url);
 	log_info("job %lld: %lld bytes; download %.2f s, probe %.2f s, transcode %.2f s "
 	    "(%d processes), publish %.2f s, total %.2f s", j->id, got, t[1] - t[0], t[2] - t[1],
-	    t[3] - t[2], w->parallel, t[4] - t[3], now_mono() - t[0]);
+	    t[3] - t[2], w->parallel, t[4] - t[3], clock_now_s() - t[0]);
 out:
 	if (uploaded && pub.nkeys > 0) {
 		log_info("job %lld: removing the %zu objects this attempt uploaded under %s", j->id,
@@ -426,7 +417,7 @@ worker_loop(struct worker *w, bool once)
 	enum result rc;
 
 	while (!*w->stop) {
-		now = now_mono();
+		now = clock_now_s();
 		err_clear(&e);
 		if (now >= next_rescue) {
 			if (job_rescue(&w->db, &n, &e) == OK)
@@ -477,7 +468,7 @@ worker_loop(struct worker *w, bool once)
 				wait = due + 0.01;
 			if (lease >= 0 && lease + 0.05 < wait) {
 				wait = lease + 0.05;
-				next_rescue = now_mono() + wait;
+				next_rescue = clock_now_s() + wait;
 			}
 		}
 		wait_for_work(w, wait);

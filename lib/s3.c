@@ -8,6 +8,7 @@
  * the value signed. Only http and https, no redirects, no signals.
  */
 #include "s3.h"
+#include "clock.h"
 #include "encode.h"
 #include "log.h"
 #include "sigv4.h"
@@ -27,7 +28,6 @@
 #define S3_BACKOFF_MS 250        /* first retry delay; x4 each time */
 #define S3_LOW_SPEED_BYTES 1024L /* below this many bytes/s for timeout_s: stalled */
 #define S3_MAX_PARALLEL 16
-#define S3_POST_MAX_EXPIRES 604800
 
 /* Where a request goes: the signed Host, scheme://host, and the raw path. */
 struct s3_target {
@@ -87,7 +87,6 @@ static int xfer_seek(void *ud, curl_off_t off, int origin);
 static enum result perform(struct s3 *s3, struct s3_xfer *x, int attempts,
     struct errbuf *e);
 static long backoff_ms(int attempt);
-static long long now_ms(void);
 static void sleep_ms(long ms);
 static bool header_value_ok(const char *v);
 static enum result put_file_open(struct s3_xfer *x, struct errbuf *e);
@@ -537,16 +536,7 @@ backoff_ms(int attempt)
 
 	for (i = 1; i < attempt; i++)
 		ms *= 4;
-	return ms + (long)(now_ms() % (ms / 4 + 1)); /* a little jitter */
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ms + (long)(clock_now_ms() % (ms / 4 + 1)); /* a little jitter */
 }
 
 static void
@@ -756,7 +746,7 @@ s3_put_files(struct s3 *s3, const struct s3_put *puts, size_t n, int parallel,
 	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
 
 	while (done < n) {
-		long long now = now_ms(), next = -1;
+		long long now = clock_now_ms(), next = -1;
 		struct CURLMsg *msg;
 		int still, left;
 		long wait;
@@ -828,7 +818,7 @@ s3_put_files(struct s3 *s3, const struct s3_put *puts, size_t n, int parallel,
 				long ms = backoff_ms(tries[k]);
 
 				log_warnx("%s; retrying in %ld ms", err_msg(&xe), ms);
-				retry_at[k] = now_ms() + ms;
+				retry_at[k] = clock_now_ms() + ms;
 				st[k] = WAITING;
 			} else {
 				/* All or error: stop at the first failure that remains. */
@@ -842,7 +832,7 @@ s3_put_files(struct s3 *s3, const struct s3_put *puts, size_t n, int parallel,
 		/* Sleep until curl has work, or the next retry is due. */
 		wait = 1000;
 		if (next >= 0 && running < (size_t)parallel) {
-			long long d = next - now_ms();
+			long long d = next - clock_now_ms();
 
 			wait = d < 0 ? 0 : d < wait ? (long)d : wait;
 		}
@@ -896,9 +886,9 @@ s3_presign_post(const struct config *cfg, const char *key,
 		    min_bytes, max_bytes);
 		return ERR_INVALID;
 	}
-	if (expires_s < 1 || expires_s > S3_POST_MAX_EXPIRES) {
+	if (expires_s < 1 || expires_s > SIGV4_MAX_EXPIRES) {
 		err_set(e, "cannot presign %s: expiry must be 1 to %d seconds", key,
-		    S3_POST_MAX_EXPIRES);
+		    SIGV4_MAX_EXPIRES);
 		return ERR_INVALID;
 	}
 	/* The form action: endpoint/bucket, or the bucket's own host. */
