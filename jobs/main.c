@@ -30,6 +30,7 @@
 #include "claim.h"
 #include "config.h"
 #include "log.h"
+#include "stages.h"
 #include "transcode.h"
 #include "worker.h"
 
@@ -295,7 +296,7 @@ main(int argc, char **argv)
 		log_errx("WORK_DIR %s: %s", cfg.work_dir, strerror(errno));
 		goto out;
 	}
-	worker_clean_stale(cfg.work_dir);
+	stages_clean_stale(cfg.work_dir);
 
 	if (wake_setup() < 0) {
 		log_errx("pipe: %s", strerror(errno));
