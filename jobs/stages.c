@@ -116,6 +116,20 @@ stages_clean_stale(const char *work_dir)
 	closedir(d);
 }
 
+#ifdef UNITTEST
+bool
+stages_row(size_t i, const char **name, int *lo, int *hi, bool *committed)
+{
+	if (i >= NSTAGES)
+		return false;
+	*name = stages[i].name;
+	*lo = stages[i].lo;
+	*hi = stages[i].hi;
+	*committed = stages[i].committed;
+	return true;
+}
+#endif
+
 static void
 run_progress(void *arg, double f)
 {

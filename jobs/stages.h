@@ -29,4 +29,9 @@ enum result stages_run(struct worker *w, struct job *j, struct heartbeat *hb,
 /* Remove WORK_DIR/mustory-<pid>-* directories whose process is gone. */
 void stages_clean_stale(const char *work_dir);
 
+#ifdef UNITTEST
+/* Row i of the stage table; false past the last row. */
+bool stages_row(size_t i, const char **name, int *lo, int *hi, bool *committed);
+#endif
+
 #endif
