@@ -10,7 +10,8 @@
 # usage: bench/runner.sh   (after `make`; uses build/release)
 set -euo pipefail
 export MAX_UPLOAD_BYTES=$((300 * 1024 * 1024)) MAX_DURATION_SECONDS=3600 JOB_POLL_SECONDS=10
-# info: the runner logs each job's phase times (download, probe, transcode, publish)
+# info: the runner logs each job's stage times (download, probe, transcode, artwork, publish:
+# the rows of jobs/stages.c), one line per job; the report greps it from "download"
 export LOG_LEVEL=info
 njobs=${BENCH_JOBS:-200}
 . "$(dirname "$0")/lib.sh" bench-runner 3

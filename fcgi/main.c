@@ -10,23 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "clock.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "prefork.h"
 #include "routes.h"
 
 static volatile sig_atomic_t stopping;
 
+/* What every worker process is given. */
+struct api_workers {
+	const struct config *cfg; /* borrowed */
+	int sock;                 /* the listening FastCGI socket */
+};
+
 static void on_stop(int sig);
 static int worker_main(const struct config *cfg, int sock);
-static pid_t worker_spawn(const struct config *cfg, int sock);
+static int worker_child(const void *arg, int idx);
 static void usage(void);
 
 static void
@@ -52,15 +58,9 @@ worker_main(const struct config *cfg, int sock)
 	struct errbuf e;
 	FCGX_Request fr;
 	struct req r;
-	struct sigaction sa;
-	struct timespec t0, t1;
+	double t0, ms;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: accept() must wake */
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	prefork_signals(on_stop); /* no SA_RESTART: accept() must wake */
 
 	memset(&w, 0, sizeof(w));
 	w.cfg = cfg;
@@ -81,22 +81,19 @@ worker_main(const struct config *cfg, int sock)
 		return 1;
 	}
 	while (!stopping && FCGX_Accept_r(&fr) == 0) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = clock_now_s();
 		http_req_init(&r, &fr, &w);
 		routes_dispatch(&r);
 		if (r.status == 0)
 			http_error(&r, 500, "internal", "No answer was produced (request %s).",
 			    r.request_id);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (clock_now_s() - t0) * 1e3;
 		if (r.status >= 500)
 			log_warnx("%s %s -> %d %s (%.1f ms, request %s)", r.method, r.path, r.status,
-			    r.code != NULL ? r.code : "", (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, r.request_id);
+			    r.code != NULL ? r.code : "", ms, r.request_id);
 		else
 			log_debug("%s %s -> %d (%.1f ms, user %s, request %s)", r.method, r.path,
-			    r.status, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, r.user[0] ? r.user : "-",
-			    r.request_id);
+			    r.status, ms, r.user[0] ? r.user : "-", r.request_id);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);
@@ -105,19 +102,17 @@ worker_main(const struct config *cfg, int sock)
 	return 0;
 }
 
-static pid_t
-worker_spawn(const struct config *cfg, int sock)
+/* prefork's child: one worker process (it _exits with the result). */
+static int
+worker_child(const void *arg, int idx)
 {
-	pid_t pid = fork();
+	const struct api_workers *aw = arg;
+	int rc;
 
-	if (pid == 0) {
-		int rc = worker_main(cfg, sock);
-		curl_global_cleanup();
-		_exit(rc);
-	}
-	if (pid < 0)
-		log_warn("fork");
-	return pid;
+	(void)idx;
+	rc = worker_main(aw->cfg, aw->sock);
+	curl_global_cleanup();
+	return rc;
 }
 
 int
@@ -126,11 +121,9 @@ main(int argc, char **argv)
 	struct config cfg;
 	struct errbuf e;
 	const char *envfile = NULL;
-	struct sigaction sa;
-	pid_t *pids;
-	int sock, i, status, live;
-	long long n;
-	pid_t pid;
+	struct api_workers aw;
+	struct prefork pf;
+	int sock, i;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--env-file") == 0 && i + 1 < argc)
@@ -159,57 +152,22 @@ main(int argc, char **argv)
 	if (strchr(cfg.fcgi_socket, '/') != NULL && chmod(cfg.fcgi_socket, 0660) != 0)
 		log_warn("chmod %s", cfg.fcgi_socket);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	n = cfg.fcgi_workers;
-	if ((pids = calloc((size_t)n, sizeof(*pids))) == NULL) {
-		log_errx("out of memory");
-		config_free(&cfg);
-		return 1;
-	}
-	for (i = 0; i < n; i++)
-		pids[i] = worker_spawn(&cfg, sock);
-	log_info("listening on %s with %lld workers", cfg.fcgi_socket, n);
-
-	/* Supervise: replace a worker that dies (with a pause so a crash loop is slow). */
-	while (!stopping) {
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ECHILD)
-				sleep(1);
-		}
-		for (i = 0; i < n && !stopping; i++) {
-			if (pids[i] == pid || pids[i] <= 0) {
-				if (pid > 0 && pids[i] == pid)
-					log_warnx("worker %ld exited (%s %d); starting another",
-					    (long)pid, WIFSIGNALED(status) ? "signal" : "status",
-					    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-				sleep(1);
-				pids[i] = worker_spawn(&cfg, sock);
-			}
-		}
-	}
-	log_info("stopping: waiting for workers to finish their requests");
-	for (i = 0; i < n; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
-	for (live = 1; live;) {
-		live = 0;
-		pid = waitpid(-1, &status, 0);
-		if (pid > 0 || (pid < 0 && errno == EINTR))
-			live = 1;
-	}
+	/* Replace a worker that dies, whatever its status; on SIGTERM pass it on and wait. */
+	prefork_signals(on_stop);
+	aw.cfg = &cfg;
+	aw.sock = sock;
+	memset(&pf, 0, sizeof(pf));
+	pf.n = (int)cfg.fcgi_workers;
+	pf.child = worker_child;
+	pf.arg = &aw;
+	pf.stop = &stopping;
+	pf.restart = true;
+	pf.restart_clean = true;
+	log_info("listening on %s with %d workers", cfg.fcgi_socket, pf.n);
+	(void)prefork_run(&pf);
 	close(sock);
 	if (strchr(cfg.fcgi_socket, '/') != NULL)
 		unlink(cfg.fcgi_socket);
-	free(pids);
 	config_free(&cfg);
 	curl_global_cleanup();
 	log_info("stopped");

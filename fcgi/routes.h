@@ -30,4 +30,12 @@ void route_status(struct req *r, const char *id);
 void route_track(struct req *r, const char *id);
 void route_healthz(struct req *r, const char *id);
 
+#ifdef UNITTEST
+/*
+ * Does path match pattern? Exact, or one trailing "*" segment (non-empty,
+ * no '/'), whose start goes to *seg. 1 on a match, else 0.
+ */
+int route_match(const char *pattern, const char *path, const char **seg);
+#endif
+
 #endif

@@ -5,25 +5,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 static void *hb_main(void *arg);
-static double hb_now(void);
-
-static double
-hb_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *
 hb_main(void *arg)
 {
 	struct heartbeat *hb = arg;
-	double every = (double)hb->lease_s / 3.0, last_ok = hb_now(), last_try = last_ok;
+	double every = (double)hb->lease_s / 3.0, last_ok = clock_now_s(), last_try = last_ok;
 	double last_write = 0, now;
 	int written = -1, want;
 	struct timespec until;
@@ -38,7 +29,7 @@ hb_main(void *arg)
 		if (hb->stop)
 			break;
 		pthread_mutex_unlock(&hb->mu);
-		now = hb_now();
+		now = clock_now_s();
 		want = atomic_load(&hb->progress);
 		if ((want != written && now - last_write >= 1.0) || now - last_try >= every) {
 			err_clear(&e);

@@ -19,10 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -30,10 +27,30 @@
 #include "jobstore.h"
 #include "config.h"
 #include "log.h"
+#include "prefork.h"
+#include "stages.h"
 #include "transcode.h"
 #include "worker.h"
 
 #define MAX_CONCURRENCY 64
+
+/* What every worker process is given. */
+struct runner_workers {
+	const struct config *cfg;    /* borrowed */
+	const char *name;            /* borrowed: the runner's --name */
+	const struct ladder *ladder; /* borrowed */
+	int parallel;
+	bool once;
+};
+
+/* The command line. */
+struct runner_args {
+	const char *envfile;    /* NULL: the environment only */
+	const char *name;       /* borrowed from argv, or "runner" */
+	long long concurrency;  /* 0: RUNNER_CONCURRENCY */
+	long long retry_id;     /* > 0: --retry, then exit */
+	bool once;
+};
 
 static volatile sig_atomic_t stopping;
 static int wake_pipe[2] = { -1, -1 };
@@ -41,13 +58,12 @@ static int wake_pipe[2] = { -1, -1 };
 static void on_signal(int sig);
 static int wake_setup(void);
 static void usage(void) __attribute__((noreturn));
+static void parse_args(int argc, char **argv, struct runner_args *a);
 static int operator_retry(const struct config *cfg, long long id);
 static int run_worker(const struct config *cfg, const char *name, const struct ladder *l,
     int parallel, bool once);
-static int supervise(const struct config *cfg, const char *name, const struct ladder *l,
-    int parallel, int n, bool once);
-static pid_t spawn_worker(const struct config *cfg, const char *name, int idx,
-    const struct ladder *l, int parallel, bool once);
+static int supervise(const struct runner_workers *rw, int n);
+static int worker_child(const void *arg, int idx);
 
 static void
 on_signal(int sig)
@@ -137,78 +153,43 @@ run_worker(const struct config *cfg, const char *name, const struct ladder *l, i
 	return status;
 }
 
-static pid_t
-spawn_worker(const struct config *cfg, const char *name, int idx, const struct ladder *l,
-    int parallel, bool once)
-{
-	char wname[128];
-	pid_t parent = getpid(), pid;
-
-	if ((pid = fork()) < 0) {
-		log_warn("fork");
-		return -1;
-	}
-	if (pid > 0)
-		return pid;
-	/* A worker never outlives the runner: kill -9 of it frees every lease. */
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent || wake_setup() < 0)
-		_exit(1);
-	snprintf(wname, sizeof(wname), "%s/%d", name, idx);
-	_exit(run_worker(cfg, wname, l, parallel, once));
-}
-
+/* prefork's child: worker idx, with its own self-pipe (it _exits with the result). */
 static int
-supervise(const struct config *cfg, const char *name, const struct ladder *l, int parallel,
-    int n, bool once)
+worker_child(const void *arg, int idx)
 {
-	pid_t pids[MAX_CONCURRENCY];
-	int i, alive = 0, status, worst = 0;
-	bool forwarded = false;
-	pid_t pid;
+	const struct runner_workers *rw = arg;
+	char wname[128];
 
-	for (i = 0; i < n; i++) {
-		if ((pids[i] = spawn_worker(cfg, name, i, l, parallel, once)) > 0)
-			alive++;
-	}
-	while (alive > 0) {
-		if (stopping && !forwarded) {
-			for (i = 0; i < n; i++)
-				if (pids[i] > 0)
-					(void)kill(pids[i], SIGTERM);
-			forwarded = true;
-		}
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			if (pids[i] != pid)
-				continue;
-			pids[i] = -1;
-			alive--;
-			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-				break;
-			if (WEXITSTATUS(status) > worst || !WIFEXITED(status))
-				worst = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-			log_warnx("worker %d (pid %ld) ended badly (status %d)", i, (long)pid, status);
-			if (!stopping && !once) {
-				struct timespec ts = { 1, 0 };
-				nanosleep(&ts, NULL);
-				if (!stopping && (pids[i] = spawn_worker(cfg, name, i, l, parallel,
-				    once)) > 0)
-					alive++;
-			}
-			break;
-		}
-	}
-	return worst;
+	if (wake_setup() < 0)
+		return 1;
+	snprintf(wname, sizeof(wname), "%s/%d", rw->name, idx);
+	return run_worker(rw->cfg, wname, rw->ladder, rw->parallel, rw->once);
 }
 
-int
-main(int argc, char **argv)
+/*
+ * n worker processes: one that fails is started again (not with --once),
+ * one that is done (exit 0) is not; a worker never outlives the runner, so
+ * a kill -9 of it frees every lease.
+ */
+static int
+supervise(const struct runner_workers *rw, int n)
+{
+	struct prefork pf;
+
+	memset(&pf, 0, sizeof(pf));
+	pf.n = n;
+	pf.child = worker_child;
+	pf.arg = rw;
+	pf.stop = &stopping;
+	pf.restart = !rw->once;
+	pf.restart_clean = false;
+	pf.die_with_parent = true;
+	return prefork_run(&pf);
+}
+
+/* The command line; a bad one exits 2 with a message. */
+static void
+parse_args(int argc, char **argv, struct runner_args *a)
 {
 	static const struct option opts[] = {
 		{ "once", no_argument, NULL, 'o' },
@@ -219,45 +200,39 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct config cfg;
-	struct errbuf e;
-	struct ladder ladder;
-	struct sigaction sa;
-	const char *envfile = NULL, *name = "runner";
-	long long concurrency = 0, retry_id = 0;
-	long cores;
-	bool once = false;
 	char *end;
-	int c, parallel, status = 1;
+	int c;
 
+	memset(a, 0, sizeof(*a));
+	a->name = "runner";
 	while ((c = getopt_long(argc, argv, "oc:n:e:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			once = true;
+			a->once = true;
 			break;
 		case 'c':
-			concurrency = strtoll(optarg, &end, 10);
-			if (*end != '\0' || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+			a->concurrency = strtoll(optarg, &end, 10);
+			if (*end != '\0' || a->concurrency < 1 || a->concurrency > MAX_CONCURRENCY) {
 				fprintf(stderr, "mustory-runner: --concurrency must be 1 to %d\n",
 				    MAX_CONCURRENCY);
-				return 2;
+				exit(2);
 			}
 			break;
 		case 'n':
 			if (strlen(optarg) == 0 || strlen(optarg) > 64) {
 				fprintf(stderr, "mustory-runner: --name must be 1 to 64 characters\n");
-				return 2;
+				exit(2);
 			}
-			name = optarg;
+			a->name = optarg;
 			break;
 		case 'e':
-			envfile = optarg;
+			a->envfile = optarg;
 			break;
 		case 'r':
-			retry_id = strtoll(optarg, &end, 10);
-			if (*end != '\0' || retry_id < 1) {
+			a->retry_id = strtoll(optarg, &end, 10);
+			if (*end != '\0' || a->retry_id < 1) {
 				fprintf(stderr, "mustory-runner: --retry needs a job id\n");
-				return 2;
+				exit(2);
 			}
 			break;
 		default:
@@ -266,23 +241,37 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct runner_args a;
+	struct config cfg;
+	struct errbuf e;
+	struct ladder ladder;
+	struct runner_workers rw;
+	long long concurrency;
+	long cores;
+	int status = 1;
+
+	parse_args(argc, argv, &a);
 	log_init("mustory-runner", LOG_LEVEL_INFO);
 	err_clear(&e);
-	if (config_load(&cfg, envfile, &e) != OK) {
+	if (config_load(&cfg, a.envfile, &e) != OK) {
 		log_errx("configuration: %s", err_msg(&e));
 		return 1;
 	}
 	log_init("mustory-runner", (enum log_level)log_level_parse(cfg.log_level));
-	if (retry_id > 0) {
-		status = operator_retry(&cfg, retry_id);
+	if (a.retry_id > 0) {
+		status = operator_retry(&cfg, a.retry_id);
 		goto out;
 	}
 	if (transcode_ladder_parse(cfg.hls_ladder, &ladder, &e) != OK) {
 		log_errx("configuration: %s", err_msg(&e));
 		goto out;
 	}
-	if (concurrency == 0)
-		concurrency = cfg.runner_concurrency;
+	concurrency = a.concurrency != 0 ? a.concurrency : cfg.runner_concurrency;
 	cores = transcode_cores();
 	if (cfg.job_parallelism == 0 && concurrency > cores) {
 		log_warnx("--concurrency %lld is more than the %ld cores; using %ld (set "
@@ -290,33 +279,31 @@ main(int argc, char **argv)
 		    cores, cores);
 		concurrency = cores;
 	}
-	parallel = transcode_parallelism(cfg.job_parallelism, concurrency, cores, ladder.n);
+	rw.cfg = &cfg;
+	rw.name = a.name;
+	rw.ladder = &ladder;
+	rw.parallel = transcode_parallelism(cfg.job_parallelism, concurrency, cores, ladder.n);
+	rw.once = a.once;
 	if (mkdir(cfg.work_dir, 0700) < 0 && errno != EEXIST) {
 		log_errx("WORK_DIR %s: %s", cfg.work_dir, strerror(errno));
 		goto out;
 	}
-	worker_clean_stale(cfg.work_dir);
+	stages_clean_stale(cfg.work_dir);
 
 	if (wake_setup() < 0) {
 		log_errx("pipe: %s", strerror(errno));
 		goto out;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	prefork_signals(on_signal);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	log_info("runner %s: concurrency %lld, %d ffmpeg processes per job, %ld cores, "
-	    "ladder %s kbit/s%s", name, concurrency, parallel, cores, cfg.hls_ladder,
-	    once ? ", --once" : "");
+	    "ladder %s kbit/s%s", a.name, concurrency, rw.parallel, cores, cfg.hls_ladder,
+	    a.once ? ", --once" : "");
 	if (concurrency == 1)
-		status = run_worker(&cfg, name, &ladder, parallel, once);
+		status = run_worker(&cfg, a.name, &ladder, rw.parallel, a.once);
 	else
-		status = supervise(&cfg, name, &ladder, parallel, (int)concurrency, once);
+		status = supervise(&rw, (int)concurrency);
 	curl_global_cleanup();
 out:
 	if (wake_pipe[0] >= 0)

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "log.h"
+#include "media.h"
 #include "proc.h"
 
 #define PROBE_OUT_CAP (1024 * 1024) /* ffprobe JSON: tags can be long, not this long */
@@ -23,7 +24,6 @@
 static size_t probe_id3_len(const unsigned char *b, size_t len);
 static bool probe_is_text(const unsigned char *b, size_t len);
 static bool probe_has(const unsigned char *b, size_t len, size_t off, const char *s);
-static bool probe_codec_ok(const char *demuxer, const char *codec);
 static const char *probe_jstr(json_object *o, const char *key);
 static double probe_jnum(json_object *o, const char *key);
 static bool probe_duration_exact(const char *demuxer, const char *codec);
@@ -32,19 +32,6 @@ STATIC void probe_sniff_at(const unsigned char *b, size_t len, bool after_id3, s
 static void probe_argv(const struct config *cfg, const char *demuxer, const char *path,
     const char *argv[], size_t max);
 #endif
-
-/* The demuxers ffmpeg may use, and the codecs each may carry. */
-static const struct {
-	const char *demuxer;
-	const char *codecs[8]; /* a "pcm_" entry matches every pcm_* codec */
-} probe_allowed[] = {
-	{ "mp3", { "mp3", "mp2", "mp1", NULL } },
-	{ "aac", { "aac", NULL } },
-	{ "flac", { "flac", NULL } },
-	{ "wav", { "pcm_", "mp3", NULL } },
-	{ "ogg", { "vorbis", "opus", "flac", NULL } },
-	{ "mov", { "aac", "alac", "mp3", NULL } },
-};
 
 static bool
 probe_has(const unsigned char *b, size_t len, size_t off, const char *s)
@@ -183,24 +170,6 @@ probe_sniff(const unsigned char *buf, size_t len, struct sniff *out)
 	}
 }
 
-static bool
-probe_codec_ok(const char *demuxer, const char *codec)
-{
-	size_t i, k;
-
-	for (i = 0; i < sizeof(probe_allowed) / sizeof(probe_allowed[0]); i++) {
-		if (strcmp(probe_allowed[i].demuxer, demuxer) != 0)
-			continue;
-		for (k = 0; probe_allowed[i].codecs[k] != NULL; k++) {
-			const char *c = probe_allowed[i].codecs[k];
-			if (strcmp(c, "pcm_") == 0 ? strncmp(codec, "pcm_", 4) == 0 :
-			    strcmp(c, codec) == 0)
-				return true;
-		}
-	}
-	return false;
-}
-
 /* Borrowed from o: the string member key, or NULL. */
 /*
  * Whether the demuxer reads the length from the header rather than
@@ -305,7 +274,7 @@ probe_parse(const char *json, size_t len, const char *demuxer, double max_durati
 	if ((codec = probe_jstr(audio, "codec_name")) == NULL)
 		codec = "unknown";
 	snprintf(out->codec, sizeof(out->codec), "%s", codec);
-	if (!probe_codec_ok(demuxer, codec)) {
+	if (!media_codec_ok(demuxer, codec)) { /* lib/media.c: the accepted formats */
 		err_set(e, "the audio is encoded as %.31s, which is not accepted "
 		    "(use MP3, AAC, FLAC, WAV, Ogg Vorbis or Opus)", codec);
 		rc = ERR_PERMANENT;

@@ -72,6 +72,8 @@ enum result probe_file(const struct config *cfg, const char *path,
 /* The argv probe_file() runs (NULL-terminated, static strings and path). */
 void probe_argv(const struct config *cfg, const char *demuxer, const char *path,
     const char *argv[], size_t max);
+/* probe_sniff() on bytes that follow an ID3 tag (after_id3) or not. */
+void probe_sniff_at(const unsigned char *b, size_t len, bool after_id3, struct sniff *out);
 #endif
 
 #endif

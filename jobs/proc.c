@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 static char *proc_resolve(const char *prog);
@@ -24,7 +25,6 @@ static void proc_child(const char *path, const char *const argv[], const char *c
 static void proc_setlimit(int res, long long v);
 static void proc_closefd(int *fd);
 static bool proc_pump(struct proc *p, size_t idx, int *fdp, const struct proc_hooks *h);
-static double proc_now(void);
 
 bool
 capbuf_add(struct capbuf *b, const char *data, size_t len)
@@ -59,15 +59,6 @@ capbuf_free(struct capbuf *b)
 	b->buf = NULL;
 	b->len = 0;
 	b->truncated = false;
-}
-
-static double
-proc_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* malloc'd absolute path of prog, or NULL when not found on PATH. */
@@ -258,7 +249,7 @@ proc_wait(struct proc *p, size_t n, long long timeout_s, const struct proc_hooks
 	struct pollfd pfd[3 * 16];
 	int *owner[3 * 16];
 	size_t ownidx[3 * 16];
-	double deadline = proc_now() + (double)timeout_s;
+	double deadline = clock_now_s() + (double)timeout_s;
 	enum proc_end end = PROC_DONE;
 	size_t i, np, alive;
 
@@ -289,7 +280,7 @@ proc_wait(struct proc *p, size_t n, long long timeout_s, const struct proc_hooks
 		}
 		if (alive == 0 && np == 0)
 			break;
-		if (end == PROC_DONE && proc_now() > deadline)
+		if (end == PROC_DONE && clock_now_s() > deadline)
 			end = PROC_TIMEOUT;
 		if (end == PROC_DONE && hooks != NULL && hooks->should_abort != NULL &&
 		    hooks->should_abort(hooks->arg))

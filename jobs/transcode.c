@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "proc.h"
 
@@ -28,7 +29,7 @@ struct tc_state {
 	double frac[TRANSCODE_MAX_RUNGS];   /* per process */
 	double weight[TRANSCODE_MAX_RUNGS]; /* per process: its share of the cost */
 	size_t nproc;
-	struct timespec last;
+	double last;           /* clock_now_s() of the last progress report */
 };
 
 static void tc_on_progress(void *arg, size_t idx, const char *line);
@@ -251,7 +252,7 @@ static void
 tc_on_progress(void *arg, size_t idx, const char *line)
 {
 	struct tc_state *s = arg;
-	struct timespec now;
+	double now;
 	double f, total = 0;
 	size_t i;
 
@@ -269,8 +270,8 @@ tc_on_progress(void *arg, size_t idx, const char *line)
 		s->frac[idx] = 1;
 	else
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - s->last.tv_sec < 1 && s->frac[idx] < 1)
+	now = clock_now_s();
+	if (now - s->last < 1 && s->frac[idx] < 1)
 		return;
 	s->last = now;
 	for (i = 0; i < s->nproc; i++)
@@ -446,7 +447,7 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 	st.demuxer = demuxer;
 	st.duration_us = pi->duration_s * 1e6;
 	st.limit_us = pi->decode_limit_s * 1e6;
-	clock_gettime(CLOCK_MONOTONIC, &st.last);
+	st.last = clock_now_s();
 	if (parallel < 1)
 		parallel = 1;
 	if ((size_t)parallel > l->n)

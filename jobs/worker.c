@@ -1,56 +1,23 @@
 #include "worker.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <dirent.h>
-#include <ftw.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
 
-#include "artwork.h"
+#include "clock.h"
 #include "heartbeat.h"
 #include "log.h"
-#include "probe.h"
-#include "publish.h"
+#include "stages.h"
 
-#define DOWNLOAD_SLACK (64 * 1024) /* the stored object may differ a little from file_size */
-
-/* One attempt in progress. */
-struct run {
-	struct worker *w;    /* borrowed */
-	struct job *job;     /* borrowed */
-	struct heartbeat hb;
-	int lo, hi;          /* progress range of the current stage */
-	bool finishing;      /* publishing: SIGTERM no longer hands back */
-};
-
-static enum result run_job(struct run *r, struct errbuf *e);
 static void run_end(struct worker *w, struct job *j, enum result rc, const char *msg);
-static void run_progress(void *arg, double f);
-static bool run_should_abort(void *arg);
-static bool run_still_ours(void *arg);
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
-static void rm_tree(const char *dir);
+static void run_attempt(struct worker *w, struct job *j);
 static void wait_for_work(struct worker *w, double timeout_s);
-static double now_mono(void);
 static double unit_random(void);
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double
 unit_random(void)
@@ -60,45 +27,6 @@ unit_random(void)
 	if (RAND_bytes((unsigned char *)&u, sizeof(u)) != 1)
 		return 0.5;
 	return (double)u / 4294967296.0;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT)
-		log_warn("cannot remove %s", path);
-	return 0;
-}
-
-static void
-rm_tree(const char *dir)
-{
-	(void)nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
-void
-worker_clean_stale(const char *work_dir)
-{
-	DIR *d;
-	struct dirent *de;
-	char path[4096];
-	long pid;
-
-	if ((d = opendir(work_dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (sscanf(de->d_name, "mustory-%ld-", &pid) != 1 || pid <= 0)
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", work_dir, de->d_name);
-		log_info("removing %s, left by process %ld that is gone", path, pid);
-		rm_tree(path);
-	}
-	closedir(d);
 }
 
 enum result
@@ -150,31 +78,6 @@ worker_close(struct worker *w)
 	w->s3_ok = false;
 }
 
-static void
-run_progress(void *arg, double f)
-{
-	struct run *r = arg;
-	double pct = r->lo + (r->hi - r->lo) * (f < 0 ? 0 : f > 1 ? 1 : f);
-
-	heartbeat_progress(&r->hb, (int)floor(pct));
-}
-
-static bool
-run_should_abort(void *arg)
-{
-	struct run *r = arg;
-
-	return heartbeat_lost(&r->hb) || (!r->finishing && *r->w->stop);
-}
-
-static bool
-run_still_ours(void *arg)
-{
-	struct run *r = arg;
-
-	return !heartbeat_lost(&r->hb);
-}
-
 /*
  * Wait until a notification, a signal, or timeout_s. A lost connection is
  * not handled here: the next db_exec reconnects and LISTENs again.
@@ -211,142 +114,6 @@ wait_for_work(struct worker *w, double timeout_s)
 			PQfreemem(nt);
 		}
 	}
-}
-
-/* The whole attempt; the caller moves the job by the result. */
-static enum result
-run_job(struct run *r, struct errbuf *e)
-{
-	struct worker *w = r->w;
-	const struct config *cfg = w->cfg;
-	struct job *j = r->job;
-	struct probe_info pi;
-	struct publish pub;
-	struct transcode_hooks th = { run_progress, run_should_abort, r };
-	struct job_success ok;
-	char dir[2048], input[2200], out[2200], mkey[512];
-	char *artwork_url = NULL, *hls_url = NULL;
-	const char *demuxer;
-	double t[5];
-	long long cap, got = 0;
-	bool have_dir = false, uploaded = false;
-	int fd = -1;
-	enum result rc;
-
-	memset(&pub, 0, sizeof(pub));
-	t[0] = now_mono();
-	snprintf(dir, sizeof(dir), "%s/mustory-%ld-XXXXXX", cfg->work_dir, (long)getpid());
-	if (mkdtemp(dir) == NULL) {
-		err_set(e, "cannot make a work directory in %s: %s", cfg->work_dir, strerror(errno));
-		rc = ERR_IO;
-		goto out;
-	}
-	have_dir = true;
-
-	/* 1. download, streamed to a file, capped near the size the API saw */
-	snprintf(input, sizeof(input), "%s/original-XXXXXX", dir);
-	if ((fd = mkstemp(input)) < 0) {
-		err_set(e, "cannot make a temp file in %s: %s", dir, strerror(errno));
-		rc = ERR_IO;
-		goto out;
-	}
-	cap = j->file_size + DOWNLOAD_SLACK;
-	if (cap > cfg->max_upload_bytes + DOWNLOAD_SLACK)
-		cap = cfg->max_upload_bytes + DOWNLOAD_SLACK;
-	if ((rc = s3_get_to_fd(&w->s3, j->audio_key, fd, cap, &got, e)) != OK) {
-		if (rc == ERR_NOT_FOUND)
-			err_set(e, "the uploaded file is no longer in storage; please upload it again");
-		else if (rc == ERR_TOO_LARGE)
-			err_set(e, "the file in storage is larger than the upload declared");
-		goto out;
-	}
-	close(fd);
-	fd = -1;
-	t[1] = now_mono();
-	heartbeat_progress(&r->hb, 2);
-	if (run_should_abort(r)) {
-		rc = ERR_ABORTED;
-		goto out;
-	}
-
-	/* 2. is it audio we accept? */
-	if ((rc = probe_file(cfg, input, &demuxer, &pi, e)) != OK)
-		goto out;
-	log_info("job %lld track %s: %s, %s, %d Hz, %d ch, %.1f s", j->id, j->track_id,
-	    pi.format_name, pi.codec, pi.sample_rate, pi.channels, pi.duration_s);
-	heartbeat_progress(&r->hb, 5);
-	t[2] = now_mono();
-
-	/* 3. the ladder */
-	snprintf(out, sizeof(out), "%s/hls", dir);
-	if (mkdir(out, 0700) < 0) {
-		err_set(e, "cannot make %s: %s", out, strerror(errno));
-		rc = ERR_IO;
-		goto out;
-	}
-	r->lo = 5;
-	r->hi = 90;
-	if ((rc = transcode_run(cfg, input, demuxer, &pi, out, &w->ladder, w->parallel, &th, e)) != OK)
-		goto out;
-	if (run_should_abort(r)) {
-		rc = ERR_ABORTED;
-		goto out;
-	}
-
-	/* 4. artwork, then publish: from here a SIGTERM lets the job finish */
-	t[3] = now_mono();
-	r->finishing = true;
-	if (j->artwork_key != NULL &&
-	    (rc = artwork_check(&w->s3, cfg, j->artwork_key, dir, &artwork_url, e)) != OK)
-		goto out;
-	if ((rc = publish_init(&pub, j->track_id, e)) != OK)
-		goto out;
-	r->lo = 90;
-	r->hi = 99;
-	uploaded = true;
-	if ((rc = publish_upload(&pub, &w->s3, out, &w->ladder, run_still_ours, run_progress, r,
-	    e)) != OK)
-		goto out;
-	if (fabs(pub.duration_s - pi.duration_s) > (double)cfg->hls_segment_s)
-		log_warnx("job %lld: HLS lasts %.3f s, the original %.3f s", j->id, pub.duration_s,
-		    pi.duration_s);
-
-	t[4] = now_mono();
-
-	/* 5. one transaction: lease still ours -> job succeeded, track COMPLETED */
-	publish_master_key(&pub, mkey, sizeof(mkey));
-	if ((hls_url = storage_url_public(cfg, mkey)) == NULL) {
-		rc = ERR_NOMEM;
-		goto out;
-	}
-	ok.hls_prefix = pub.prefix;
-	ok.hls_url = hls_url;
-	ok.duration_s = pi.duration_s;
-	ok.artwork_url = artwork_url;
-	/* The transaction re-checks the lease; renewing during it would race. */
-	heartbeat_stop(&r->hb);
-	if ((rc = job_succeed(&w->db, j, w->owner, &ok, e)) != OK)
-		goto out;
-	uploaded = false; /* published: keep it */
-	log_info("job %lld track %s: running -> succeeded (attempt %d): %s", j->id, j->track_id,
-	    j->attempts, hls_url);
-	log_info("job %lld: %lld bytes; download %.2f s, probe %.2f s, transcode %.2f s "
-	    "(%d processes), publish %.2f s, total %.2f s", j->id, got, t[1] - t[0], t[2] - t[1],
-	    t[3] - t[2], w->parallel, t[4] - t[3], now_mono() - t[0]);
-out:
-	if (uploaded && pub.nkeys > 0) {
-		log_info("job %lld: removing the %zu objects this attempt uploaded under %s", j->id,
-		    pub.nkeys, pub.prefix);
-		publish_remove(&pub, &w->s3);
-	}
-	publish_free(&pub);
-	if (fd >= 0)
-		close(fd);
-	if (have_dir)
-		rm_tree(dir);
-	free(artwork_url);
-	free(hls_url);
-	return rc;
 }
 
 /* Move the job after a failed attempt (or abandon it when it is not ours). */
@@ -400,6 +167,29 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg)
 		    j->track_id, j->attempts, j->max_attempts, m.message);
 }
 
+/* One claimed job: heartbeat, the stages, then the move when it failed. */
+static void
+run_attempt(struct worker *w, struct job *j)
+{
+	struct heartbeat hb;
+	struct errbuf e;
+	enum result rc;
+
+	log_info("job %lld track %s: queued -> running (attempt %d of %d, %s)", j->id,
+	    j->track_id, j->attempts, j->max_attempts, w->owner);
+	memset(&hb, 0, sizeof(hb));
+	err_clear(&e);
+	if ((rc = heartbeat_start(&hb, &w->hb_db, j, w->owner, w->cfg->job_lease_s, &e)) == OK) {
+		rc = stages_run(w, j, &hb, &e);
+		heartbeat_stop(&hb);
+	}
+	/* Whatever stopped an attempt whose lease is gone, the job is not ours. */
+	if (rc != OK && heartbeat_lost(&hb))
+		rc = ERR_LEASE_LOST;
+	if (rc != OK)
+		run_end(w, j, rc, err_msg(&e)[0] != '\0' ? err_msg(&e) : result_str(rc));
+}
+
 int
 worker_loop(struct worker *w, bool once)
 {
@@ -407,13 +197,12 @@ worker_loop(struct worker *w, bool once)
 	double next_rescue = 0, now, wait, due, lease;
 	struct errbuf e;
 	struct job j;
-	struct run r;
 	bool got, db_down = false;
 	long long n;
 	enum result rc;
 
 	while (!*w->stop) {
-		now = now_mono();
+		now = clock_now_s();
 		err_clear(&e);
 		if (now >= next_rescue) {
 			if (job_rescue(&w->db, &n, &e) == OK)
@@ -436,23 +225,7 @@ worker_loop(struct worker *w, bool once)
 			log_info("database is back");
 		db_down = false;
 		if (got) {
-			log_info("job %lld track %s: queued -> running (attempt %d of %d, %s)", j.id,
-			    j.track_id, j.attempts, j.max_attempts, w->owner);
-			memset(&r, 0, sizeof(r));
-			r.w = w;
-			r.job = &j;
-			err_clear(&e);
-			if ((rc = heartbeat_start(&r.hb, &w->hb_db, &j, w->owner, cfg->job_lease_s,
-			    &e)) == OK) {
-				rc = run_job(&r, &e);
-				heartbeat_stop(&r.hb);
-			}
-			/* Whatever stopped an attempt whose lease is gone, the job is not ours. */
-			if (rc != OK && heartbeat_lost(&r.hb))
-				rc = ERR_LEASE_LOST;
-			if (rc != OK)
-				run_end(w, &j, rc, err_msg(&e)[0] != '\0' ? err_msg(&e) :
-				    result_str(rc));
+			run_attempt(w, &j);
 			job_free(&j);
 			continue;
 		}
@@ -466,7 +239,7 @@ worker_loop(struct worker *w, bool once)
 				wait = due + 0.01;
 			if (lease >= 0 && lease + 0.05 < wait) {
 				wait = lease + 0.05;
-				next_rescue = now_mono() + wait;
+				next_rescue = clock_now_s() + wait;
 			}
 		}
 		wait_for_work(w, wait);

@@ -1,8 +1,8 @@
 /*
  * worker.h: one worker process: wait for a due job (LISTEN jobs + a poll
  * that is never longer than JOB_POLL_SECONDS, and shorter when the next
- * run_at or lease expiry is sooner), claim it, run it
- * (download -> probe -> transcode -> publish -> succeed), move it, repeat.
+ * run_at or lease expiry is sooner), claim it, run it (its stages:
+ * stages.h), move it when the attempt failed, repeat.
  * A runner process with --concurrency N has N of these (worker processes).
  */
 #ifndef MUSTORY_JOBS_WORKER_H
@@ -38,8 +38,5 @@ void worker_close(struct worker *w);
 
 /* Work until *stop (or, with once, until no job is due). Returns an exit status. */
 int worker_loop(struct worker *w, bool once);
-
-/* Remove WORK_DIR/mustory-<pid>-* directories whose process is gone. */
-void worker_clean_stale(const char *work_dir);
 
 #endif

@@ -1,5 +1,7 @@
 #include "config.h"
+#include "jwt.h"
 #include "log.h"
+#include "sigv4.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -31,10 +33,11 @@ static const struct cfg_var cfg_vars[] = {
 	{ "STORAGE_PUBLIC_URL", CFG_STRING, S(storage_public_url), "", 0, 1024 },
 	{ "STORAGE_PATH_STYLE", CFG_BOOL, S(storage_path_style), "true", 0, 1 },
 	{ "STORAGE_TIMEOUT_SECONDS", CFG_INT, S(storage_timeout_s), "30", 1, 3600 },
-	{ "JWT_SECRET", CFG_STRING, S(jwt_secret), NULL, 16, 1024 },
+	{ "JWT_SECRET", CFG_STRING, S(jwt_secret), NULL, JWT_SECRET_MIN, 1024 },
 	{ "MAX_UPLOAD_BYTES", CFG_INT, S(max_upload_bytes), "209715200", 1, 5368709120LL },
 	{ "MAX_ARTWORK_BYTES", CFG_INT, S(max_artwork_bytes), "10485760", 1, 104857600 },
-	{ "UPLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(upload_url_expires_s), "900", 60, 604800 },
+	{ "UPLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(upload_url_expires_s), "900", 60,
+	  SIGV4_MAX_EXPIRES },
 	{ "FCGI_SOCKET", CFG_STRING, S(fcgi_socket), "/run/mustory/api.sock", 1, 107 },
 	{ "FCGI_WORKERS", CFG_INT, S(fcgi_workers), "4", 1, 256 },
 	{ "DB_CONNECT_TIMEOUT_SECONDS", CFG_INT, S(db_timeout_s), "3", 1, 60 },

@@ -8,6 +8,9 @@
 
 #include "result.h"
 
+/* The shortest JWT_SECRET we accept (characters); config and mustory-token check it. */
+#define JWT_SECRET_MIN 16
+
 /*
  * Verify token: header alg must be HS256 (typ JWT or absent), signature
  * compared in constant time, "exp" required and > now (no leeway beyond

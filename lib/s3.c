@@ -12,6 +12,7 @@
  * s3_status.c.
  */
 #include "s3.h"
+#include "clock.h"
 #include "encode.h"
 #include "log.h"
 #include "s3_post.h"
@@ -80,7 +81,6 @@ static int xfer_seek(void *ud, curl_off_t off, int origin);
 static enum result perform(struct s3 *s3, struct s3_xfer *x, int attempts,
     struct errbuf *e);
 static long backoff_ms(int attempt);
-static long long now_ms(void);
 static void sleep_ms(long ms);
 static enum result put_file_open(struct s3_xfer *x, struct errbuf *e);
 struct put_slot;
@@ -411,16 +411,7 @@ backoff_ms(int attempt)
 
 	for (i = 1; i < attempt; i++)
 		ms *= 4;
-	return ms + (long)(now_ms() % (ms / 4 + 1)); /* a little jitter */
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ms + (long)(clock_now_ms() % (ms / 4 + 1)); /* a little jitter */
 }
 
 static void
@@ -586,7 +577,7 @@ put_file_open(struct s3_xfer *x, struct errbuf *e)
 struct put_slot {
 	struct s3_xfer x;
 	enum { PUT_WAITING, PUT_RUNNING, PUT_DONE } st;
-	long long retry_at; /* now_ms() when the next try may start */
+	long long retry_at; /* clock_now_ms() when the next try may start */
 	int tries;
 };
 
@@ -706,7 +697,7 @@ putset_start(struct putset *ps, struct put_slot *sl, struct errbuf *e)
 static enum result
 putset_fill(struct putset *ps, long long *next, struct errbuf *e)
 {
-	long long now = now_ms();
+	long long now = clock_now_ms();
 	enum result rc;
 	size_t i;
 
@@ -758,7 +749,7 @@ putset_reap(struct putset *ps, struct errbuf *e)
 			long ms = backoff_ms(sl->tries);
 
 			log_warnx("%s; retrying in %ld ms", err_msg(&xe), ms);
-			sl->retry_at = now_ms() + ms;
+			sl->retry_at = clock_now_ms() + ms;
 			sl->st = PUT_WAITING;
 		} else {
 			/* All or error: stop at the first failure that remains. */
@@ -800,7 +791,7 @@ s3_put_files(struct s3 *s3, const struct s3_put *puts, size_t n, int parallel,
 		/* Sleep until curl has work, or the next retry is due. */
 		wait = 1000;
 		if (next >= 0 && ps.running < ps.parallel) {
-			long long d = next - now_ms();
+			long long d = next - clock_now_ms();
 
 			wait = d < 0 ? 0 : d < wait ? (long)d : wait;
 		}

@@ -21,7 +21,6 @@
 
 #define DEFAULT_TTL_S 86400LL
 #define MAX_TTL_S (30LL * 86400)
-#define MIN_SECRET_LEN 16 /* as config.c demands of JWT_SECRET */
 
 static void usage(FILE *f);
 static int parse_ttl(const char *s, long long *out);
@@ -109,9 +108,9 @@ main(int argc, char *argv[])
 		free(secret);
 		return 1;
 	}
-	if (strlen(secret) < MIN_SECRET_LEN) {
+	if (strlen(secret) < JWT_SECRET_MIN) {
 		fprintf(stderr, "mustory-token: JWT_SECRET must be at least %d "
-		    "characters long\n", MIN_SECRET_LEN);
+		    "characters long\n", JWT_SECRET_MIN);
 		free(secret);
 		return 1;
 	}

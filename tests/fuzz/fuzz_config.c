@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "jwt.h"
 #include "storage_layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -80,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (config_load(&cfg, path, &e) == OK) {
 		char *u = storage_url_public(&cfg, "hls/x/master.m3u8");
 
-		if (u == NULL || cfg.jwt_secret == NULL || strlen(cfg.jwt_secret) < 16)
+		if (u == NULL || cfg.jwt_secret == NULL || strlen(cfg.jwt_secret) < JWT_SECRET_MIN)
 			abort();
 		free(u);
 		config_free(&cfg);

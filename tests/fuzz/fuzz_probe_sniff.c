@@ -13,7 +13,6 @@
 #include "probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-void probe_sniff_at(const unsigned char *b, size_t len, bool after_id3, struct sniff *out);
 
 static void
 check(const struct sniff *s)

@@ -5,9 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "result.h"
-
-int route_match(const char *pattern, const char *path, const char **seg);
+#include "routes.h"
 
 static void
 route_match_table(void **state)
