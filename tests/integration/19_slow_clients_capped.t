@@ -20,17 +20,27 @@ tok=$(token "$(new_user)")
 # The slow clients: one perl process opening CLIENTS sockets from 127.0.0.3,
 # RATE a second, each a POST with Content-Length 1000 whose body then comes one
 # byte every 4 s, answer or not (an attacker does not read), until SECS are up.
-# Prints how they ended: never answered and still open (held by nginx),
+# Also 5 clients dribbling their request header. Prints how they ended: never
+# answered and still open (held by nginx),
 # answered (status), or closed without an answer; and the most open at once.
 cat > "$TMP/slow.pl" <<'PERL'
 use strict; use warnings; use IO::Socket::INET; use IO::Select; use Time::HiRes qw(time);
-my ($port, $n, $rate, $secs) = @ARGV;
+my ($port, $n, $rate, $secs, $hdr) = @ARGV;
 $SIG{PIPE} = 'IGNORE';
 my (@socks, %answer, %closed);
 my $sel = IO::Select->new;
 my $req = "POST /tracks/upload/init HTTP/1.1\r\nHost: localhost\r\n"
         . "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
 my $t0 = time; my $end = $t0 + $secs; my $tick = $t0 + 4; my $most = 0;
+# and HDR clients that dribble their header instead: the header timeout is for
+# the whole header, so nginx closes them whatever they send
+my (@hdr, %hdr_closed);
+for (1 .. $hdr) {
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+		LocalAddr => '127.0.0.3', Proto => 'tcp', Timeout => 5) or next;
+	syswrite($s, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
+	push @hdr, $s; $sel->add($s);
+}
 while (time < $end) {
 	while (@socks < $n && @socks < (time - $t0) * $rate) {
 		my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
@@ -42,16 +52,20 @@ while (time < $end) {
 	for my $s ($sel->can_read(0.05)) {
 		my $buf = ''; my $r = sysread($s, $buf, 4096);
 		if ($r) { $answer{$s} //= $buf =~ m{^HTTP/1\.[01] (\d{3})} ? $1 : 'garbage'; }
-		else { $closed{$s} = 1; $sel->remove($s); close $s; }
+		else { $closed{$s} = time - $t0; $sel->remove($s); close $s; }
 	}
 	if (time >= $tick) {
-		for my $s (@socks) { syswrite($s, ' ') unless $closed{$s}; }
+		for my $s (@socks, @hdr) { syswrite($s, ' ') unless $closed{$s}; }
 		$tick += 4;
 	}
 	my $open = grep { !$closed{$_} } @socks;
 	$most = $open if $open > $most;
 }
 my %count;
+for my $s (@hdr) {
+	$count{defined $answer{$s} ? "header_answered_$answer{$s}" : $closed{$s} ? 'header_closed' : 'header_open'}++;
+	$count{header_closed_by} = int($closed{$s}) + 1 if $closed{$s} && int($closed{$s}) + 1 > ($count{header_closed_by} // 0);
+}
 for my $s (@socks) {
 	my $k = defined $answer{$s} ? "answered_$answer{$s}" : $closed{$s} ? 'closed' : 'open';
 	$count{$k}++;
@@ -59,7 +73,7 @@ for my $s (@socks) {
 printf "connected %d\nmost_open %d\n", scalar @socks, $most;
 printf "%s %d\n", $_, $count{$_} for sort keys %count;
 PERL
-perl "$TMP/slow.pl" "$HTTP_PORT" "$clients" "$rate" "$secs" > "$TMP/slow.txt" 2>&1 &
+perl "$TMP/slow.pl" "$HTTP_PORT" "$clients" "$rate" "$secs" 5 > "$TMP/slow.txt" 2>&1 &
 slow=$!
 sleep 1
 
@@ -82,6 +96,8 @@ is "$(get connected)" "$clients" "all $clients slow clients connected"
 is "$(get open)" "$cap" "nginx held exactly $cap slow bodies from that address (the cap)"
 is "$(get answered_429)" $((clients - cap)) "the other $((clients - cap)) got 429 at once"
 is "$(get closed)" "" "none was dropped for want of a connection slot"
+is "$(get header_closed)" 5 "5 clients dribbling their header were closed by nginx"
+cmp_ok "$(get header_closed_by)" -le 12 "  within the 10 s header timeout (+ 2 s), though they kept sending"
 api GET /healthz
 is "$STATUS" 200 "after the slow clients: healthz 200"
 
