@@ -56,6 +56,15 @@ check "HTTP/1.1 without Host" 400 bad_request 'GET /healthz HTTP/1.1\r\nConnecti
 check "two Host headers" 400 bad_request "GET /healthz HTTP/1.1\r\nHost: a\r\n$C\r\n"
 check "Content-Length and Transfer-Encoding" 400 bad_request \
 	"POST /tracks/upload/init HTTP/1.1\r\n${C}Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}"
+check "a malformed Host" 400 bad_request 'GET /healthz HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n'
+check "a Content-Length that is not a number" 400 bad_request \
+	"POST /tracks/upload/init HTTP/1.1\r\n${C}Content-Length: abc\r\n\r\n"
+check "two Content-Length headers" 400 bad_request \
+	"POST /tracks/upload/init HTTP/1.1\r\n${C}Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}"
+check "Transfer-Encoding with HTTP/1.0" 400 bad_request \
+	"POST /tracks/upload/init HTTP/1.0\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+check "a malformed chunk" 400 bad_request \
+	"POST /tracks/upload/init HTTP/1.1\r\n${C}Transfer-Encoding: chunked\r\n\r\nzz\r\n"
 check "a request line over 8 KiB" 414 uri_too_long \
 	"GET /tracks/$(head -c 9000 /dev/zero | tr '\0' a) HTTP/1.1\r\n$C\r\n"
 check "a cookie over 8 KiB (nginx 494, sent as 400)" 400 header_too_large \
