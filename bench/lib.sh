@@ -5,7 +5,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 export STACK_PROFILE=test STACK_DIR=$ROOT/.stack/$1 BIN=$ROOT/build/release
 export PG_PORT=$((54320 + $2)) S3_PORT=$((19000 + $2)) HTTP_PORT=$((18080 + $2))
-export NGINX_RATE=1000000r/s NGINX_BURST=1000000 LOG_LEVEL=${LOG_LEVEL:-warn}
+# One address drives all the load: lift the per-client limits (limit_conn
+# takes at most 65535).
+export NGINX_RATE=1000000r/s NGINX_BURST=1000000 NGINX_HEALTHZ_RATE=1000000r/s NGINX_HEALTHZ_BURST=1000000
+export NGINX_CONN_PER_IP=65535 LOG_LEVEL=${LOG_LEVEL:-warn}
 out=$ROOT/bench/results
 mkdir -p "$out"
 scripts/stack.sh stop >/dev/null 2>&1 || true
