@@ -79,7 +79,13 @@ route_init(struct req *r, const char *unused)
 			b.file_size, audio_type, audio_key, audio_url, b.artwork_extension,
 			b.artwork_extension != NULL ? art_key : NULL };
 
-		rc = track_insert(&r->w->db, &t, &e);
+		rc = track_insert(&r->w->db, &t, cfg->max_pending_uploads, &e);
+	}
+	if (rc == ERR_LIMIT) {
+		http_error(r, 429, "too_many_pending_uploads",
+		    "You have %lld uploads that were started but never completed; complete or "
+		    "let them expire before starting another.", cfg->max_pending_uploads);
+		goto out;
 	}
 	if (rc != OK) {
 		http_error_db(r, rc, &e);

@@ -36,6 +36,7 @@ static const struct cfg_var cfg_vars[] = {
 	{ "JWT_SECRET", CFG_STRING, S(jwt_secret), NULL, JWT_SECRET_MIN, 1024 },
 	{ "MAX_UPLOAD_BYTES", CFG_INT, S(max_upload_bytes), "209715200", 1, 5368709120LL },
 	{ "MAX_ARTWORK_BYTES", CFG_INT, S(max_artwork_bytes), "10485760", 1, 104857600 },
+	{ "MAX_PENDING_UPLOADS_PER_USER", CFG_INT, S(max_pending_uploads), "20", 1, 100000 },
 	{ "UPLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(upload_url_expires_s), "900", 60,
 	  SIGV4_MAX_EXPIRES },
 	{ "FCGI_SOCKET", CFG_STRING, S(fcgi_socket), "/run/mustory/api.sock", 1, 107 },

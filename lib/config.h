@@ -30,6 +30,7 @@ struct config {
 	long long max_upload_bytes;  /* MAX_UPLOAD_BYTES */
 	long long max_artwork_bytes; /* MAX_ARTWORK_BYTES */
 	long long upload_url_expires_s; /* UPLOAD_URL_EXPIRES_SECONDS */
+	long long max_pending_uploads; /* MAX_PENDING_UPLOADS_PER_USER */
 	char *fcgi_socket;           /* FCGI_SOCKET: a path, or 127.0.0.1:PORT */
 	long long fcgi_workers;      /* FCGI_WORKERS */
 	long long db_timeout_s;      /* DB_CONNECT_TIMEOUT_SECONDS */

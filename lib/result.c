@@ -18,6 +18,7 @@ static const char *const result_names[ERR__MAX] = {
 	[ERR_PERMANENT] = "permanent failure",
 	[ERR_LEASE_LOST] = "lease lost",
 	[ERR_ABORTED] = "aborted",
+	[ERR_LIMIT] = "limit reached",
 };
 
 const char *

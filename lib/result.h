@@ -28,6 +28,7 @@ enum result {
 	ERR_PERMANENT,  /* a job failure that no retry can fix */
 	ERR_LEASE_LOST, /* the runner no longer holds the job's lease */
 	ERR_ABORTED,    /* work stopped on request (shutdown or a lost lease) */
+	ERR_LIMIT,      /* a per-user limit is reached (not a size: ERR_TOO_LARGE) */
 	ERR__MAX
 };
 

@@ -44,19 +44,42 @@ track_status_parse(const char *sql_label, enum track_status *s)
 }
 
 enum result
-track_insert(struct db *db, const struct track_new *t, struct errbuf *e)
+track_insert(struct db *db, const struct track_new *t, long long max_pending,
+    struct errbuf *e)
 {
-	char size[32];
+	char size[32], max[32];
 	const char *params[] = { t->id, t->owner_id, t->title, t->artist_name,
 		t->file_extension, size, t->content_type, t->audio_key, t->audio_url,
-		t->artwork_extension, t->artwork_key };
+		t->artwork_extension, t->artwork_key, max, track_status_sql(TRACK_PENDING) };
+	PGresult *res = NULL;
+	enum result rc;
 
 	snprintf(size, sizeof(size), "%lld", t->file_size);
-	return db_exec(db, NULL,
+	snprintf(max, sizeof(max), "%lld", max_pending);
+	if ((rc = db_begin(db, e)) != OK)
+		return rc;
+	/* One owner's inits take turns; the count below then sees every committed one. */
+	if ((rc = db_exec(db, NULL, "SELECT pg_advisory_xact_lock(hashtextextended("
+	    "'mustory.pending:' || $1, 0))", 1, &t->owner_id, e)) != OK)
+		goto fail;
+	if ((rc = db_exec(db, &res,
 	    "INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size,"
 	    " content_type, original_audio_key, original_audio_url, artwork_extension, artwork_key)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-	    11, params, e);
+	    " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
+	    " WHERE (SELECT count(*) FROM tracks WHERE owner_id = $2"
+	    " AND processing_status = $13::track_processing_status) < $12::bigint",
+	    13, params, e)) != OK)
+		goto fail;
+	if (PQcmdTuples(res)[0] == '0') {
+		PQclear(res);
+		db_rollback(db);
+		return ERR_LIMIT;
+	}
+	PQclear(res);
+	return db_commit(db, e);
+fail:
+	db_rollback(db);
+	return rc;
 }
 
 enum result

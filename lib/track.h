@@ -44,8 +44,15 @@ struct track_new {
 	const char *artwork_key;
 };
 
-/* INSERT the PENDING track. */
-enum result track_insert(struct db *db, const struct track_new *t, struct errbuf *e);
+/*
+ * INSERT the PENDING track, unless its owner already has max_pending
+ * PENDING tracks: then ERR_LIMIT and nothing is written. Concurrent inserts
+ * of one owner are serialized (a transaction-scoped advisory lock on the
+ * owner), so they can never together pass the limit: under READ COMMITTED a
+ * count in the same statement would not see the others' rows.
+ */
+enum result track_insert(struct db *db, const struct track_new *t, long long max_pending,
+    struct errbuf *e);
 
 /* Columns of the row track_get returns. */
 enum track_col {
