@@ -480,6 +480,21 @@ function isPublicKey(prefixes, key) {
   return prefixes.some(p => p === '*' || key.startsWith(p));
 }
 
+/* response-* query parameters -> { Header: value }; an unknown one is 400. */
+function responseOverrides(query) {
+  const overrides = {};
+  for (const [name, value] of query) {
+    if (!name.startsWith('response-')) continue;
+    if (!RESPONSE_OVERRIDES[name]) {
+      throw invalidArgument(`${name} is not in the set of overridable response headers. ` +
+        'Please refer to the S3 API documentation for a complete list of overridable response headers.',
+        name, value);
+    }
+    overrides[RESPONSE_OVERRIDES[name]] = value;
+  }
+  return overrides;
+}
+
 function hasBody(req) {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] || 0) > 0;
 }
@@ -627,33 +642,10 @@ class DevS3 {
       throw unsupportedMechanism();
     }
 
-    const overrides = {};
-    for (const [name, value] of r.query) {
-      if (!name.startsWith('response-')) continue;
-      if (!RESPONSE_OVERRIDES[name]) {
-        throw invalidArgument(`${name} is not in the set of overridable response headers. ` +
-          'Please refer to the S3 API documentation for a complete list of overridable response headers.',
-          name, value);
-      }
-      overrides[RESPONSE_OVERRIDES[name]] = value;
-    }
-
+    const overrides = responseOverrides(r.query);
     const read = (req.method === 'GET' || req.method === 'HEAD') && r.bucket && r.key &&
       !r.query.some(([n]) => OBJECT_SUBRESOURCES.has(n));
-    if (payloadHash === null) {
-      // Anonymous: only GET/HEAD of an object under a public prefix, as a bucket
-      // policy granting s3:GetObject on "hls/*" and "art/*" would allow.
-      if (!read) throw accessDenied();
-      if (!this.cfg.buckets.includes(r.bucket)) {
-        throw new S3Err(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: r.bucket });
-      }
-      if (!isPublicKey(this.cfg.publicPrefixes, r.key)) throw accessDenied();
-      if (Object.keys(overrides).length) {
-        throw new S3Err(400, 'InvalidRequest',
-          'Request specific response headers cannot be used for anonymous GET requests.');
-      }
-      return this.forward(req, res, ctx, r, { conditional: true });
-    }
+    if (payloadHash === null) return this.anonymous(req, res, ctx, r, read, overrides);
 
     // Signed. Take the body (if any) into a temp file, hashing it on the way, so
     // that a bad hash or an interrupted upload never reaches storage.
@@ -704,6 +696,23 @@ class DevS3 {
     return this.forward(req, res, ctx, r, {
       body, overrides, dropQuery: n => n.startsWith('response-'), conditional: read,
     });
+  }
+
+  /*
+   * Anonymous: only GET/HEAD of an object under a public prefix, as a bucket
+   * policy granting s3:GetObject on "hls/*" and "art/*" would allow.
+   */
+  anonymous(req, res, ctx, r, read, overrides) {
+    if (!read) throw accessDenied();
+    if (!this.cfg.buckets.includes(r.bucket)) {
+      throw new S3Err(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: r.bucket });
+    }
+    if (!isPublicKey(this.cfg.publicPrefixes, r.key)) throw accessDenied();
+    if (Object.keys(overrides).length) {
+      throw new S3Err(400, 'InvalidRequest',
+        'Request specific response headers cannot be used for anonymous GET requests.');
+    }
+    return this.forward(req, res, ctx, r, { conditional: true });
   }
 
   /* A CORS preflight: answered here, from the configured rule, without auth (as S3). */
