@@ -167,6 +167,12 @@ http_error_method(struct req *r, const char *allow)
 void
 http_error_db(struct req *r, enum result rc, const struct errbuf *e)
 {
+	if (rc == ERR_DB && db_is_transient(&r->w->db)) {
+		log_warnx("%s %s: %s (answered 503)", r->method, r->path, err_msg(e));
+		http_error(r, 503, "database_busy",
+		    "The database is busy right now. Retry in a few seconds.");
+		return;
+	}
 	if (rc == ERR_DB && db_is_down(&r->w->db)) {
 		log_warnx("%s %s: %s", r->method, r->path, err_msg(e));
 		http_error(r, 503, "database_unavailable",
