@@ -207,6 +207,9 @@ http_error_db(struct req *r, enum result rc, const struct errbuf *e)
 bool
 http_authenticate(struct req *r)
 {
+	const struct config *cfg = r->w->cfg;
+	const struct jwt_rules rules = { cfg->jwt_secret, cfg->jwt_issuer, cfg->jwt_audience,
+		cfg->jwt_max_ttl_s };
 	const char *h = http_param(r, "HTTP_AUTHORIZATION");
 	struct errbuf e;
 
@@ -224,7 +227,7 @@ http_authenticate(struct req *r)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	if (jwt_verify(h, r->w->cfg->jwt_secret, time(NULL), r->user, &e) != OK) {
+	if (jwt_verify(h, &rules, time(NULL), r->user, &e) != OK) {
 		http_error(r, 401, "invalid_token", "The access token was refused (%s). Sign in again.",
 		    err_msg(&e));
 		return false;
