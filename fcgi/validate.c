@@ -86,7 +86,7 @@ text_trimmed(uint32_t cp)
 	return false;
 }
 
-/* Static: why cp is refused in a text, or NULL. */
+/* Why cp is refused in a text (a static phrase), or NULL. */
 static const char *
 text_refused_what(uint32_t cp)
 {
@@ -129,7 +129,8 @@ valid_text(json_object *v, const struct field_spec *f, void *dst, struct field_e
 		return fail(fe, f, msg);
 	}
 	for (pos = start; pos < end; pos += n, chars++) {
-		n = utf8_decode(s + pos, end - pos, &cp, NULL, NULL); /* well-formed: checked above */
+		if ((n = utf8_decode(s + pos, end - pos, &cp, &err, NULL)) == 0)
+			return fail_utf8(fe, f, pos, err); /* not reached: checked above */
 		if ((what = text_refused_what(cp)) != NULL) {
 			snprintf(msg, sizeof(msg), "%s must not contain %s; it has U+%04X.", f->name,
 			    what, (unsigned)cp);
