@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Apache 2.4 with apache/mustory-proxy-fcgi.conf in front of the same API
+# socket as nginx: the app's flow works through it (bearer token included:
+# Apache withholds Authorization unless CGIPassAuth On), and every answer the
+# contract fixes is the same, byte for byte, as nginx's: the API's errors and
+# the web server's own (404, 413, 405, 503 with the API down).
+. "$(dirname "$0")/../lib/flow.sh"
+R=t50
+NGINX_URL=$API_URL
+cleanup() {
+	"$ROOT/scripts/stack.sh" stop-runner $R >/dev/null 2>&1
+	"$ROOT/scripts/stack.sh" stop-apache >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+if ! APACHE_MODE=proxy-fcgi "$ROOT/scripts/stack.sh" start-apache >"$TMP/start.log" 2>&1; then
+	cat "$TMP/start.log" >&2
+	bail "apache did not start"
+fi
+"$ROOT/scripts/stack.sh" start-runner $R >/dev/null 2>&1
+
+# same NAME METHOD PATH [BODY] [TOKEN] [curl args...]: ask nginx and Apache
+# the same thing; the status, the body and the Content-Type must be equal.
+same() {
+	local name=$1 m=$2 p=$3 b=${4:-} t=${5:-} ns nb nct
+	shift $(($# < 5 ? $# : 5))
+	API_URL=$NGINX_URL api "$m" "$p" "$b" "$t" -D "$TMP/h" "$@"
+	ns=$STATUS nb=$BODY nct=$(hdr Content-Type)
+	API_URL=$APACHE_URL api "$m" "$p" "$b" "$t" -D "$TMP/h" "$@"
+	is "$STATUS $(hdr Content-Type)" "$ns $nct" "$name: same status and type ($ns $nct)"
+	is "$BODY" "$nb" "$name: same body"
+}
+hdr() { tr -d '\r' < "$TMP/h" | sed -n "s/^$1: //Ip" | tail -n 1; }
+
+API_URL=$APACHE_URL
+
+# --- the app's flow, through Apache
+user=$(new_user)
+tok=$(token "$user")
+make_audio "$TMP/song.mp3" 8
+ok "init + the app's POST to storage" upload "$tok" "$TMP/song.mp3" mp3
+like "$TRACK_ID" '^[0-9a-f-]{36}$' "init answered a track_id (the bearer token got through)"
+track_status "$tok" "$TRACK_ID"
+is "$STATUS $(jget .status)" "200 pending" "status: pending"
+complete "$tok" "$TRACK_ID"
+is "$STATUS" 202 "complete: 202"
+complete "$tok" "$TRACK_ID"
+is "$STATUS" 200 "complete again: 200"
+ok "the runner completes the track" wait_status "$tok" "$TRACK_ID" completed 120
+api GET "/tracks/$TRACK_ID" "" "$tok" -D "$TMP/h"
+is "$STATUS $(jget .title)" "200 Test Track" "track: 200 with its title"
+is "$(hdr X-Content-Type-Options) $(hdr Cache-Control)" "nosniff no-store" "the site's headers"
+hls=$(jget .hls_url)
+like "$(curl -s --max-time 10 "$hls")" '^#EXTM3U' "playback: the master playlist is served"
+ok "playback: ffprobe reads the HLS" ffprobe -v error -show_entries format=duration -of csv=p=0 "$hls"
+same "track" GET "/tracks/$TRACK_ID" "" "$tok"
+same "healthz" GET /healthz
+
+# --- errors: the same answers as through nginx
+body='{"title":"t","artist_name":"a","file_extension":"mp3","file_size":10}'
+same "401 no token" POST /tracks/upload/init "$body" ""
+same "401 expired token" GET "/tracks/upload/status/$(new_user)" "" \
+	"$(jwt_make "$JWT_SECRET" "{\"sub\":\"$user\",\"exp\":$(( $(date +%s) - 60 ))}")"
+same "404 unknown track" GET "/tracks/upload/status/$(new_user)" "" "$tok"
+same "404 someone else's track" GET "/tracks/$TRACK_ID" "" "$(token "$(new_user)")"
+same "404 outside the API" GET / ""
+same "404 unknown path" GET /nope ""
+API_URL=$APACHE_URL api GET /index.html "" "" -D "$TMP/h"
+is "$STATUS $(hdr Content-Type)" "404 application/json" "404 of a .html path is JSON too"
+same "404 near the API" GET /healthz/x ""
+same "404 the error files themselves" GET /.mustory-errors/404.json ""
+same "404 path traversal" GET /tracks/../etc/passwd "" "" --path-as-is
+head -c 200000 /dev/zero | tr '\0' ' ' > "$TMP/big"
+same "413 body over 64 KiB" POST /tracks/upload/init "" "$tok" \
+	-H 'Content-Type: application/json' --data-binary "@$TMP/big"
+same "413 file_size over the limit" POST /tracks/upload/init \
+	'{"title":"t","artist_name":"a","file_extension":"mp3","file_size":99999999999}' "$tok"
+CT=text/plain same "415 not JSON" POST /tracks/upload/init "$body" "$tok"
+same "422 invalid field" POST /tracks/upload/init \
+	'{"title":"t","artist_name":"a","file_extension":"exe","file_size":10}' "$tok"
+same "422 non-UUID track id" GET /tracks/upload/status/nope "" "$tok"
+same "400 malformed JSON" POST /tracks/upload/init '{"title":' "$tok"
+same "405 GET on init" GET /tracks/upload/init "" "$tok"
+same "405 DELETE on a status" DELETE "/tracks/upload/status/$(new_user)" "" "$tok"
+same "405 TRACE (the web server's own)" TRACE /tracks/upload/init ""
+API_URL=$APACHE_URL api GET "/tracks/upload/status/$(new_user)" "" "$tok" -H "X-Other: 1"
+is "$(jget .code)" track_not_found "a bearer token gets through Apache"
+
+# A chunked body (no Content-Length) still reaches the API whole.
+API_URL=$APACHE_URL api POST /tracks/upload/complete "{\"track_id\":\"$(new_user)\"}" "$tok" \
+	-H 'Transfer-Encoding: chunked'
+is "$STATUS $(jget .code)" "404 track_not_found" "a chunked body reaches the API"
+
+# The API gone: both answer 503 api_unavailable.
+"$ROOT/scripts/stack.sh" stop-api >/dev/null 2>&1
+same "503 API stopped" GET /healthz
+"$ROOT/scripts/stack.sh" start-api >/dev/null 2>&1
+API_URL=$APACHE_URL api GET /healthz
+is "$STATUS" 200 "API back: Apache serves at once"
+
+# The other two sites pass Apache's own configuration test, and the part
+# they share is the same text in all three.
+a=$STACK_DIR/apache
+for mode in fcgid cgi; do
+	sed -e "s|@VHOST@|127.0.0.1:1|; s|@SERVER_NAME@|localhost|; s|@BINDIR@|$BIN|g" \
+	    -e "s|@ENV_FILE@|$a/api.env|; s|@ERRORS_DIR@|$a/errors|g" \
+	    "$ROOT/apache/mustory-$mode.conf" > "$TMP/site-$mode.conf"
+	sed -e "s|^Include .*|Include $TMP/site-$mode.conf|" -e "s|^Listen .*|Listen 127.0.0.1:1|" \
+	    "$a/httpd.conf" > "$TMP/httpd-$mode.conf"
+	ok "mustory-$mode.conf: apache2 -t" /usr/sbin/apache2 -t -f "$TMP/httpd-$mode.conf"
+done
+common() { sed -n '/# BEGIN common/,/# END common/p' "$ROOT/apache/mustory-$1.conf"; }
+ok "the common block is the same in the three sites" \
+	test "$(common proxy-fcgi)" = "$(common fcgid)" -a "$(common proxy-fcgi)" = "$(common cgi)"
+ok "every error status has its JSON body" \
+	bash -c 'for s in $(grep -o "ErrorDocument [0-9]*" "$1" | cut -d" " -f2); do jq -e .code "$2/$s.json" >/dev/null || exit 1; done' \
+	_ "$ROOT/apache/mustory-proxy-fcgi.conf" "$ROOT/apache/errors"
+
+done_testing
