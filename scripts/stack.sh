@@ -233,14 +233,17 @@ stop_nginx() { load_env; stop_pid "$STACK_DIR/nginx/nginx.pid" QUIT; }
 APACHE_MODULES="mpm_event authz_core alias mime headers reqtimeout unique_id
 	proxy proxy_fcgi fcgid cgid env"
 
-apache_api_env() { # the stack's configuration as a plain KEY=VALUE file
+# The stack's configuration as a plain KEY=VALUE file, for the API that
+# Apache starts itself (fcgid, cgi: ENV_FILE). No FCGI_SOCKET: that API
+# serves Apache, not the stack's socket.
+apache_api_env() {
 	local f=$1 k
 	: > "$f"
 	chmod 0640 "$f"
 	for k in $(sed -n 's/^[[:space:]]*{ "\([A-Z_]*\)", CFG_.*/\1/p' "$ROOT/lib/config.c"); do
-		[ -n "${!k+x}" ] && printf '%s=%s\n' "$k" "${!k}" >> "$f"
+		[ "$k" != FCGI_SOCKET ] && [ -n "${!k+x}" ] && printf '%s=%s\n' "$k" "${!k}" >> "$f"
 	done
-	printf 'LOG_LEVEL=%s\n' "$LOG_LEVEL" >> "$f"
+	return 0
 }
 
 start_apache() {
