@@ -24,6 +24,7 @@
 #   STACK_RUNNER   1 to start a runner with `start` (default: 1 for run, 0 for test)
 #   APACHE_PORT    Apache's port (default: 8180 for run, 18180 for test)
 #   APACHE_MODE    which apache/mustory-MODE.conf start-apache uses
+#   APACHE_BINDIR  where fcgid/cgi find mustory-api (default: $BIN)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -272,7 +273,7 @@ Group #$(id -g)"
 	    -e "s|@SERVER_NAME@|localhost|g" \
 	    -e "s|@FCGI_SOCKET@|$FCGI_SOCKET|g" \
 	    -e "s|@ERRORS_DIR@|$a/errors|g" \
-	    -e "s|@BINDIR@|$BIN|g" \
+	    -e "s|@BINDIR@|${APACHE_BINDIR:-$BIN}|g" \
 	    -e "s|@ENV_FILE@|$a/api.env|g" \
 	    "$ROOT/apache/mustory-$mode.conf" > "$a/mustory.conf"
 	cat > "$a/httpd.conf" <<CONF
@@ -408,5 +409,5 @@ start-apache) start_apache ;; stop-apache) stop_apache ;;
 start-runner) start_runner "$@" ;;
 stop-runner) stop_runner "$@" ;;
 kill-runner) kill_runner "$@" ;;
-*) sed -n '2,30p' "$0" >&2; exit 2 ;;
+*) sed -n '2,31p' "$0" >&2; exit 2 ;;
 esac
