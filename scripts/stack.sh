@@ -265,6 +265,9 @@ start_apache() {
 Group #$(id -g)"
 		chgrp -R "$(id -g)" "$a"; chmod -R g+rX "$a"
 		chown www-data "$a/fcgid" # mod_fcgid's sockets, made by the children
+		# www-data must reach the stack's directory (socket, error bodies).
+		runuser -u www-data -- test -r "$a/errors/404.json" ||
+			die "Apache's children (www-data) cannot reach $STACK_DIR: a parent directory is not world-traversable (chmod o+x), or set STACK_DIR elsewhere"
 	fi
 	for m in $APACHE_MODULES; do
 		modules+="LoadModule ${m}_module $mods/mod_$m.so"$'\n'
