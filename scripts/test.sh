@@ -31,6 +31,10 @@ fi
 echo "== integration tests (prove)"
 prove -f ${PROVE_ARGS:-} tests/integration/ || status=1
 
+# Every answer the tests got from the API, against the contract.
+echo "== API answers against docs/openapi.yaml"
+node tests/openapi/validate.js docs/openapi.yaml "$STACK_DIR/api-answers.jsonl" || status=1
+
 # Sanitizer reports from the servers end up in their logs.
 if grep -l -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' "$STACK_DIR"/logs/*.log 2>/dev/null; then
 	echo "test: sanitizer reports in the logs above" >&2

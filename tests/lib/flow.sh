@@ -29,15 +29,26 @@ jwt_make() {
 }
 new_user() { cat /proc/sys/kernel/random/uuid; }
 
-# api METHOD PATH [BODY] [TOKEN] [extra curl args...]: sets STATUS and BODY
+# api METHOD PATH [BODY] [TOKEN] [extra curl args...]: sets STATUS and BODY.
+# Every answer is also recorded in $STACK_DIR/api-answers.jsonl, which
+# tests/openapi/validate.js checks against docs/openapi.yaml after the run.
 api() {
-	local method=$1 path=$2 body=${3:-} tok=${4:-} out=$TMP/body
+	local method=$1 path=$2 body=${3:-} tok=${4:-} out=$TMP/body w
 	shift 4 2>/dev/null || shift $#
-	local args=(-s -o "$out" -w '%{http_code}' -X "$method" --max-time 30)
+	local args=(-s -o "$out" -w '%{http_code} %{content_type}' -X "$method" --max-time 30)
 	[ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
 	[ -n "$body" ] && args+=(-H "Content-Type: ${CT:-application/json}" --data-binary "$body")
-	STATUS=$(curl "${args[@]}" "$@" "$API_URL$path")
+	w=$(curl "${args[@]}" "$@" "$API_URL$path")
+	STATUS=${w%% *}
 	BODY=$(cat "$out" 2>/dev/null)
+	api_record "$method" "$path" "$STATUS" "${w#* }" "$out"
+}
+# api_record METHOD PATH STATUS CONTENT_TYPE BODY_FILE: one line of the record
+api_record() {
+	[ "$1" = HEAD ] && return 0
+	jq -nc --arg m "$1" --arg p "$2" --arg s "$3" --arg ct "$4" --arg t "${0##*/}" \
+		--rawfile b "$5" '{test:$t, method:$m, path:$p, status:($s|tonumber? // 0), content_type:$ct, body:$b}' \
+		>> "$STACK_DIR/api-answers.jsonl" 2>/dev/null || true
 }
 jget() { jq -r "$1" <<<"$BODY"; }
 
