@@ -8,7 +8,7 @@
 #   run                  start everything incl. a runner, print how to use it,
 #                        wait for Ctrl-C, then stop
 #   start | stop | status
-#   start-db | stop-db | start-storage | stop-storage | start-api | stop-api
+#   start-db | stop-db [immediate] | start-storage | stop-storage | start-api | stop-api
 #   start-nginx | stop-nginx
 #   start-runner NAME [ARGS...]   another runner process (log: logs/runner-NAME.log)
 #   stop-runner NAME              SIGTERM and wait
@@ -116,6 +116,11 @@ stop_pid() { # pidfile [signal] [secs]
 	rm -f "$pf"
 }
 
+# Durable, as in production: a commit the API acknowledged survives a crash
+# (tests stop the server with -m immediate under load). fsync=off or
+# synchronous_commit=off would lose acknowledged commits.
+PG_DURABLE="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+
 start_db() {
 	load_env
 	local data=$STACK_DIR/pg
@@ -128,7 +133,7 @@ start_db() {
 	touch "$LOGS/postgres.log"; chown "$PG_USER" "$LOGS/postgres.log"
 	if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 30 start \
-			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$data' -c max_connections=200 -c fsync=off -c synchronous_commit=off" \
+			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$data' -c max_connections=200 $PG_DURABLE" \
 			>/dev/null || die "postgres did not start (see $LOGS/postgres.log)"
 	fi
 	local psql=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
@@ -142,10 +147,12 @@ start_db() {
 	log "postgres on 127.0.0.1:$PG_PORT"
 }
 
-stop_db() {
+stop_db() { # [fast|immediate]: immediate is a crash (no checkpoint; recovery at start)
 	load_env
+	local mode=${1:-fast}
+	case "$mode" in fast|immediate) ;; *) die "stop-db: mode must be fast or immediate" ;; esac
 	[ -f "$STACK_DIR/pg/PG_VERSION" ] || return 0
-	as_pg "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg" -m fast -w stop >/dev/null 2>&1 || true
+	as_pg "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg" -m "$mode" -w stop >/dev/null 2>&1 || true
 }
 
 start_storage() {
@@ -309,7 +316,7 @@ run)
 	start_all
 	usage_banner
 	while true; do sleep 3600 & wait $!; done ;;
-start-db) start_db ;; stop-db) stop_db ;;
+start-db) start_db ;; stop-db) stop_db "$@" ;;
 start-storage) start_storage ;; stop-storage) stop_storage ;;
 start-api) start_api ;; stop-api) stop_api ;;
 start-nginx) start_nginx ;; stop-nginx) stop_nginx ;;
