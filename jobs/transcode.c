@@ -358,8 +358,8 @@ tc_failure(const struct config *cfg, const struct proc *p, struct errbuf *e)
 	else if (sig == SIGXFSZ)
 		err_public(e, "the file converts to more data than allowed; it may be damaged");
 	else if (strstr(err, "Cannot allocate memory") != NULL || sig == SIGKILL)
-		err_public(e, "the file needs more memory to process than allowed; it may be damaged "
-		    "or unusually complex");
+		err_public(e, "the file needs more memory to process than allowed; it may be "
+		    "damaged or unusually complex");
 	else
 		err_public(e, "the audio could not be converted; the file may be damaged");
 	return ERR_PERMANENT;

@@ -50,8 +50,8 @@ state_machine_table(void **state)
 		    "problem on our side; this is usually temporary and nothing is wrong with your "
 		    "file. Try again later." },
 		{ JOB_RUNNING, JEV_FAIL_PERMANENT, 1, 5, ERR_PERMANENT, OK, JOB_FAILED, "failed",
-		    TRACK_FAILED, 0, false, "storage down", "the file could not be processed; it may "
-		    "be damaged or in a form we cannot read" },
+		    TRACK_FAILED, 0, false, "storage down", "the file could not be processed; it "
+		    "may be damaged or in a form we cannot read" },
 		{ JOB_RUNNING, JEV_LEASE_LOST, 2, 5, OK, OK, JOB_QUEUED, "lease_lost", -1, 0, false,
 		    "the runner host:1:r stopped renewing its lease (it died, hung or lost the "
 		    "database) during attempt 2", "" },
@@ -158,8 +158,8 @@ state_machine_permanent_public_sentence(void **state)
 		    "form we cannot read" },
 		{ ERR_PERMANENT, "", "the file could not be processed; it may be damaged or in a "
 		    "form we cannot read" },
-		{ ERR_NOT_FOUND, NULL, "the uploaded file is no longer in storage; please upload it "
-		    "again" },
+		{ ERR_NOT_FOUND, NULL, "the uploaded file is no longer in storage; please upload "
+		    "it again" },
 		{ ERR_TOO_LARGE, NULL, "the file is larger than the upload declared; please upload "
 		    "it again" },
 	};
@@ -334,6 +334,11 @@ artwork_magic(void **state)
 	assert_null(artwork_sniff((const unsigned char *)"RIFF\0\0\0\0WAVE", 12));
 	assert_null(artwork_sniff((const unsigned char *)"<svg", 4));
 	assert_null(artwork_sniff((const unsigned char *)"", 0));
+	assert_string_equal(artwork_ext("image/jpeg"), "jpg");
+	assert_string_equal(artwork_ext("image/png"), "png");
+	assert_string_equal(artwork_ext("image/webp"), "webp");
+	assert_null(artwork_ext("image/gif"));
+	assert_null(artwork_ext(NULL));
 }
 
 int
