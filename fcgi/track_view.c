@@ -71,6 +71,9 @@ track_full_json(const PGresult *res)
 	    json_object_new_double(strtod(PQgetvalue(res, 0, TC_DURATION), NULL)));
 	json_object_object_add(o, "hls_url", done ? col_string(res, TC_HLS_URL) : NULL);
 	json_object_object_add(o, "artwork_url", done ? col_string(res, TC_ARTWORK_URL) : NULL);
+	/* the file's own tags, once processed; never what the artist typed at init */
+	json_object_object_add(o, "tags", done && !PQgetisnull(res, 0, TC_TAGS) ?
+	    json_tokener_parse(PQgetvalue(res, 0, TC_TAGS)) : NULL);
 	json_object_object_add(o, "created_at", col_string(res, TC_CREATED));
 	json_object_object_add(o, "updated_at", col_string(res, TC_UPDATED));
 	return o;

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "media.h"
 #include "proc.h"
+#include "tags.h"
 
 #define PROBE_OUT_CAP (1024 * 1024) /* ffprobe JSON: tags can be long, not this long */
 #define PROBE_ERR_CAP 4096
@@ -27,6 +28,7 @@ static bool probe_has(const unsigned char *b, size_t len, size_t off, const char
 static const char *probe_jstr(json_object *o, const char *key);
 static double probe_jnum(json_object *o, const char *key);
 static enum result probe_sniff_file(const char *path, struct sniff *sn, struct errbuf *e);
+static char *probe_tags_json(const char *json, size_t len);
 static enum result probe_run(const struct config *cfg, const char *url, const struct sniff *sn,
     struct proc *p, struct errbuf *e);
 static bool probe_duration_exact(const char *demuxer, const char *codec);
@@ -414,6 +416,33 @@ probe_run(const struct config *cfg, const char *url, const struct sniff *sn, str
 	return OK;
 }
 
+void
+probe_info_free(struct probe_info *pi)
+{
+	free(pi->tags_json);
+	pi->tags_json = NULL;
+}
+
+/* The tags of ffprobe's JSON, serialized; NULL only when out of memory. */
+static char *
+probe_tags_json(const char *json, size_t len)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *root = NULL, *tags;
+	char *s = NULL;
+
+	if (tok == NULL)
+		return NULL;
+	if (len <= INT32_MAX)
+		root = json_tokener_parse_ex(tok, json, (int)len);
+	if ((tags = tags_from_probe(root)) != NULL)
+		s = strdup(json_object_to_json_string_ext(tags, JSON_C_TO_STRING_PLAIN));
+	json_object_put(tags);
+	json_object_put(root);
+	json_tokener_free(tok);
+	return s;
+}
+
 enum result
 probe_file(const struct config *cfg, const char *path, const char **demuxer,
     struct probe_info *out, struct errbuf *e)
@@ -436,8 +465,11 @@ probe_file(const struct config *cfg, const char *path, const char **demuxer,
 		return ERR_NOMEM;
 	if ((rc = probe_run(cfg, url, &sn, &p, e)) == OK &&
 	    (rc = probe_parse(p.out.buf != NULL ? p.out.buf : "", p.out.len, sn.demuxer,
-	    (double)cfg->max_duration_s, out, e)) == OK)
+	    (double)cfg->max_duration_s, out, e)) == OK) {
 		*demuxer = sn.demuxer;
+		/* tags are extra: without them (out of memory) the track still completes */
+		out->tags_json = probe_tags_json(p.out.buf, p.out.len);
+	}
 	proc_free(&p);
 	free(url);
 	return rc;

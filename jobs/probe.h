@@ -49,7 +49,15 @@ struct probe_info {
 	 * (a decompression bomb) and fails the job.
 	 */
 	double decode_limit_s;
+	/*
+	 * Owned (probe_info_free): the file's tags as the track's `tags` JSON
+	 * (jobs/tags.h), set by probe_file(); NULL from probe_parse() alone.
+	 */
+	char *tags_json;
 };
+
+/* Free what probe_file() allocated in pi (safe on a zeroed one). */
+void probe_info_free(struct probe_info *pi);
 
 /*
  * Pure: parse ffprobe's -print_format json output (len bytes, need not be

@@ -328,6 +328,7 @@ run_succeed(struct run *r, char **hls_url, struct errbuf *e)
 	ok.hls_url = *hls_url;
 	ok.duration_s = r->pi.duration_s;
 	ok.artwork_url = r->artwork_url;
+	ok.tags_json = r->pi.tags_json;
 	/* The transaction re-checks the lease; renewing during it would race. */
 	heartbeat_stop(r->hb);
 	if ((rc = job_succeed(&r->w->db, j, r->w->owner, &ok, e)) != OK)
@@ -380,6 +381,7 @@ stages_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf 
 		publish_remove(&r.pub, &w->s3);
 	}
 	publish_free(&r.pub);
+	probe_info_free(&r.pi);
 	rm_tree(r.dir);
 	free(r.artwork_url);
 	free(hls_url);

@@ -236,7 +236,7 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	const char *lease_p[3] = { id, owner, att };
 	const char *job_p[2] = { id, NULL };
 	const char *run_p[2] = { run, NULL };
-	const char *trk_p[6];
+	const char *trk_p[7];
 	PGresult *r = NULL;
 	enum result rc;
 
@@ -260,6 +260,7 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	trk_p[3] = dur;
 	trk_p[4] = s->artwork_url;
 	trk_p[5] = track_status_sql(m.track);
+	trk_p[6] = s->tags_json;
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
 	if ((rc = db_exec(db, &r, "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2"
@@ -279,8 +280,8 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 		goto out;
 	if ((rc = db_exec(db, NULL, "UPDATE tracks SET processing_status ="
 	    " $6::track_processing_status, processing_error = NULL, hls_prefix = $2,"
-	    " hls_url = $3, duration_seconds = $4::float8, artwork_url = $5, updated_at = now()"
-	    " WHERE id = $1", 6, trk_p, e)) != OK)
+	    " hls_url = $3, duration_seconds = $4::float8, artwork_url = $5, tags = $7::jsonb,"
+	    " updated_at = now() WHERE id = $1", 7, trk_p, e)) != OK)
 		goto out;
 	rc = db_commit(db, e);
 	if (rc == OK)

@@ -72,6 +72,7 @@ struct job_success {
 	const char *hls_url;
 	double duration_s;
 	const char *artwork_url; /* NULL: stays NULL */
+	const char *tags_json;   /* the file's tags (a JSON object); NULL: none */
 };
 
 /*
