@@ -35,8 +35,9 @@ declare -A SRCS=(
 	[config]="lib/config.c lib/storage_layout.c lib/encode.c lib/log.c lib/result.c"
 	[s3_status]="lib/s3_status.c lib/result.c"
 	[tags]="jobs/tags.c lib/utf8.c"
+	[imagesize]="jobs/imagesize.c"
 )
-ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status tags"
+ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status tags imagesize"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then
