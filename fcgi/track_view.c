@@ -71,6 +71,9 @@ track_full_json(const PGresult *res)
 	    json_object_new_double(strtod(PQgetvalue(res, 0, TC_DURATION), NULL)));
 	json_object_object_add(o, "hls_url", done ? col_string(res, TC_HLS_URL) : NULL);
 	json_object_object_add(o, "artwork_url", done ? col_string(res, TC_ARTWORK_URL) : NULL);
+	json_object_object_add(o, "artwork_thumbnails", done && !PQgetisnull(res, 0, TC_THUMBS) ?
+	    json_tokener_parse(PQgetvalue(res, 0, TC_THUMBS)) : NULL);
+	json_object_object_add(o, "artwork_error", done ? col_string(res, TC_ART_ERROR) : NULL);
 	/* the file's own tags, once processed; never what the artist typed at init */
 	json_object_object_add(o, "tags", done && !PQgetisnull(res, 0, TC_TAGS) ?
 	    json_tokener_parse(PQgetvalue(res, 0, TC_TAGS)) : NULL);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ static char *probe_tags_json(const char *json, size_t len);
 static enum result probe_run(const struct config *cfg, const char *url, const struct sniff *sn,
     struct proc *p, struct errbuf *e);
 static bool probe_duration_exact(const char *demuxer, const char *codec);
+static void probe_cover(json_object *streams, struct probe_info *out);
 STATIC void probe_sniff_at(const unsigned char *b, size_t len, bool after_id3, struct sniff *out);
 #ifndef UNITTEST
 static void probe_argv(const struct config *cfg, const char *demuxer, const char *path,
@@ -192,6 +194,40 @@ probe_duration_exact(const char *demuxer, const char *codec)
 	    strcmp(demuxer, "ogg") == 0;
 }
 
+/*
+ * The embedded cover among streams (NULL: none): an attached picture in JPEG
+ * or PNG, the one whose comment says it is the front cover if several.
+ */
+static void
+probe_cover(json_object *streams, struct probe_info *out)
+{
+	json_object *s, *disp, *tags, *v;
+	const char *codec, *comment;
+	size_t i, n;
+	bool front;
+
+	if (streams == NULL || !json_object_is_type(streams, json_type_array))
+		return;
+	n = json_object_array_length(streams);
+	for (i = 0; i < n && i < 64; i++) {
+		s = json_object_array_get_idx(streams, i);
+		codec = probe_jstr(s, "codec_name");
+		if (codec == NULL || (strcmp(codec, "mjpeg") != 0 && strcmp(codec, "png") != 0) ||
+		    !json_object_object_get_ex(s, "disposition", &disp) ||
+		    !json_object_object_get_ex(disp, "attached_pic", &v) || json_object_get_int(v) != 1)
+			continue;
+		comment = json_object_object_get_ex(s, "tags", &tags) ? probe_jstr(tags, "comment") : NULL;
+		front = comment != NULL && strcasecmp(comment, "Cover (front)") == 0;
+		if (out->has_cover && !front)
+			continue;
+		out->has_cover = true;
+		out->cover_index = (int)i;
+		snprintf(out->cover_codec, sizeof(out->cover_codec), "%s", codec);
+		if (front)
+			return;
+	}
+}
+
 static const char *
 probe_jstr(json_object *o, const char *key)
 {
@@ -229,7 +265,7 @@ probe_parse(const char *json, size_t len, const char *demuxer, double max_durati
     struct probe_info *out, struct errbuf *e)
 {
 	json_tokener *tok = NULL;
-	json_object *root = NULL, *format, *streams, *audio = NULL;
+	json_object *root = NULL, *format, *streams = NULL, *audio = NULL;
 	const char *fname, *codec;
 	size_t i, n, first;
 	double d;
@@ -313,6 +349,7 @@ probe_parse(const char *json, size_t len, const char *demuxer, double max_durati
 		rc = ERR_PERMANENT;
 		goto out;
 	}
+	probe_cover(streams, out);
 	out->duration_exact = probe_duration_exact(demuxer, codec);
 	out->decode_limit_s = out->duration_exact ? fmin(d + fmax(1.0, d * 0.01), max_duration_s) :
 	    max_duration_s;

@@ -54,6 +54,13 @@ struct probe_info {
 	 * (jobs/tags.h), set by probe_file(); NULL from probe_parse() alone.
 	 */
 	char *tags_json;
+	/*
+	 * An embedded cover: a video stream with disposition attached_pic (the
+	 * front cover preferred, by its comment tag), JPEG or PNG.
+	 */
+	bool has_cover;
+	int cover_index;      /* its stream index, for ffmpeg's -map 0:N */
+	char cover_codec[16]; /* "mjpeg" or "png" */
 };
 
 /* Free what probe_file() allocated in pi (safe on a zeroed one). */

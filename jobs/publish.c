@@ -42,12 +42,11 @@ publish_init(struct publish *p, const char *track_id, struct errbuf *e)
 
 enum result
 publish_artwork(struct publish *p, struct s3 *s3, const char *path, const char *type,
-    const char *ext, char *key, struct errbuf *e)
+    const char *name, char *key, struct errbuf *e)
 {
 	struct s3_put put = { key, path, type, PUBLISH_CACHE_SEGMENT };
-	char prefix[STORAGE_KEY_MAX], name[32];
+	char prefix[STORAGE_KEY_MAX];
 
-	snprintf(name, sizeof(name), "artwork.%s", ext);
 	if (storage_key_art_prefix(prefix, sizeof(prefix), p->track, p->attempt) == NULL ||
 	    storage_key_art_file(key, STORAGE_KEY_MAX, prefix, name) == NULL) {
 		err_set(e, "track id %.64s is too long for an artwork key", p->track);

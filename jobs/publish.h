@@ -43,13 +43,13 @@ enum result publish_upload(struct publish *p, struct s3 *s3, const char *outdir,
 
 /*
  * Upload the checked cover at path (Content-Type type) as
- * art/<track>/<attempt>/artwork.<ext>, the attempt's public artwork; its
+ * art/<track>/<attempt>/<name>, one of the attempt's public artwork files; its
  * key goes into key (STORAGE_KEY_MAX bytes) and into p's list, so it is
  * removed with the rest when the attempt is abandoned. Call it before
  * publish_upload: the master goes up last.
  */
 enum result publish_artwork(struct publish *p, struct s3 *s3, const char *path,
-    const char *type, const char *ext, char *key, struct errbuf *e);
+    const char *type, const char *name, char *key, struct errbuf *e);
 
 /* The master playlist's key, written into buf (NULL when it does not fit). */
 const char *publish_master_key(const struct publish *p, char *buf, size_t len);

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "artwork.h"
 #include "clock.h"
 #include "log.h"
@@ -42,6 +44,7 @@ struct run {
 	bool uploaded;         /* pub's objects are this attempt's to remove on failure */
 	struct artwork art;    /* artwork: the checked cover (art.ok: one to publish) */
 	char *artwork_url;     /* publish: owned, the published cover's URL; NULL: none */
+	char *thumbs_json;     /* publish: owned, {"600": url, "300": url}; NULL: none */
 	char note[48];         /* the running stage's remark for the stage-times line */
 };
 
@@ -59,6 +62,7 @@ static enum result stage_download(struct run *r, struct errbuf *e);
 static enum result stage_probe(struct run *r, struct errbuf *e);
 static enum result stage_transcode(struct run *r, struct errbuf *e);
 static enum result stage_artwork(struct run *r, struct errbuf *e);
+static enum result publish_cover(struct run *r, struct errbuf *e);
 static enum result stage_publish(struct run *r, struct errbuf *e);
 static enum result run_stages(struct run *r, struct stage_times *st, struct errbuf *e);
 static enum result run_succeed(struct run *r, char **hls_url, struct errbuf *e);
@@ -236,13 +240,57 @@ stage_transcode(struct run *r, struct errbuf *e)
 	return rc;
 }
 
-/* The cover, when one was uploaded: published only if it really is an image. */
+/*
+ * The cover: the uploaded one, else the one embedded in the file; checked
+ * and made into its derivatives (jobs/artwork.h). Without one, or when it
+ * is refused, the track completes without artwork (r->art.why says why).
+ */
 static enum result
 stage_artwork(struct run *r, struct errbuf *e)
 {
-	if (r->job->artwork_key == NULL)
-		return OK;
-	return artwork_check(&r->w->s3, r->w->cfg, r->job->artwork_key, r->dir, &r->art, e);
+	if (r->job->artwork_key != NULL)
+		return artwork_from_upload(&r->w->s3, r->w->cfg, r->job->artwork_key, r->dir,
+		    &r->art, e);
+	if (r->pi.has_cover)
+		return artwork_from_embedded(r->w->cfg, r->input, r->demuxer, r->pi.cover_index,
+		    r->dir, &r->art, e);
+	return OK;
+}
+
+/* Upload the cover's derivatives; artwork_url and artwork_thumbnails. */
+static enum result
+publish_cover(struct run *r, struct errbuf *e)
+{
+	struct worker *w = r->w;
+	char key[STORAGE_KEY_MAX], *url;
+	json_object *thumbs;
+	enum result rc;
+	size_t i;
+
+	if ((thumbs = json_object_new_object()) == NULL)
+		return ERR_NOMEM;
+	for (i = 0; i < ARTWORK_NSIZES; i++) {
+		if ((rc = publish_artwork(&r->pub, &w->s3, r->art.deriv[i], "image/jpeg",
+		    artwork_sizes[i].name, key, e)) != OK)
+			goto out;
+		if ((url = storage_url_public(w->cfg, key)) == NULL) {
+			rc = ERR_NOMEM;
+			goto out;
+		}
+		if (artwork_sizes[i].label == NULL) {
+			free(r->artwork_url);
+			r->artwork_url = url;
+		} else {
+			json_object_object_add(thumbs, artwork_sizes[i].label, json_object_new_string(url));
+			free(url);
+		}
+	}
+	free(r->thumbs_json);
+	rc = (r->thumbs_json = strdup(json_object_to_json_string_ext(thumbs,
+	    JSON_C_TO_STRING_PLAIN))) != NULL ? OK : ERR_NOMEM;
+out:
+	json_object_put(thumbs);
+	return rc;
 }
 
 /*
@@ -253,19 +301,13 @@ static enum result
 stage_publish(struct run *r, struct errbuf *e)
 {
 	struct worker *w = r->w;
-	char akey[STORAGE_KEY_MAX];
 	enum result rc;
 
 	if ((rc = publish_init(&r->pub, r->job->track_id, e)) != OK)
 		return rc;
 	r->uploaded = true;
-	if (r->art.ok) {
-		if ((rc = publish_artwork(&r->pub, &w->s3, r->art.path, r->art.type, r->art.ext,
-		    akey, e)) != OK)
-			return rc;
-		if ((r->artwork_url = storage_url_public(w->cfg, akey)) == NULL)
-			return ERR_NOMEM;
-	}
+	if (r->art.ok && (rc = publish_cover(r, e)) != OK)
+		return rc;
 	if ((rc = publish_upload(&r->pub, &w->s3, r->out, &w->ladder, run_still_ours,
 	    run_progress, r, e)) != OK) {
 		/* ffmpeg's playlists did not hold up (e.g. no decodable audio) */
@@ -329,6 +371,8 @@ run_succeed(struct run *r, char **hls_url, struct errbuf *e)
 	ok.duration_s = r->pi.duration_s;
 	ok.artwork_url = r->artwork_url;
 	ok.tags_json = r->pi.tags_json;
+	ok.artwork_thumbnails_json = r->thumbs_json;
+	ok.artwork_error = r->art.ok ? NULL : r->art.why[0] != '\0' ? r->art.why : NULL;
 	/* The transaction re-checks the lease; renewing during it would race. */
 	heartbeat_stop(r->hb);
 	if ((rc = job_succeed(&r->w->db, j, r->w->owner, &ok, e)) != OK)
@@ -384,6 +428,7 @@ stages_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf 
 	probe_info_free(&r.pi);
 	rm_tree(r.dir);
 	free(r.artwork_url);
+	free(r.thumbs_json);
 	free(hls_url);
 	return rc;
 }

@@ -236,7 +236,7 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	const char *lease_p[3] = { id, owner, att };
 	const char *job_p[2] = { id, NULL };
 	const char *run_p[2] = { run, NULL };
-	const char *trk_p[7];
+	const char *trk_p[9];
 	PGresult *r = NULL;
 	enum result rc;
 
@@ -261,6 +261,8 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	trk_p[4] = s->artwork_url;
 	trk_p[5] = track_status_sql(m.track);
 	trk_p[6] = s->tags_json;
+	trk_p[7] = s->artwork_thumbnails_json;
+	trk_p[8] = s->artwork_error;
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
 	if ((rc = db_exec(db, &r, "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2"
@@ -281,7 +283,8 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	if ((rc = db_exec(db, NULL, "UPDATE tracks SET processing_status ="
 	    " $6::track_processing_status, processing_error = NULL, hls_prefix = $2,"
 	    " hls_url = $3, duration_seconds = $4::float8, artwork_url = $5, tags = $7::jsonb,"
-	    " updated_at = now() WHERE id = $1", 7, trk_p, e)) != OK)
+	    " artwork_thumbnails = $8::jsonb, artwork_error = $9, updated_at = now()"
+	    " WHERE id = $1", 9, trk_p, e)) != OK)
 		goto out;
 	rc = db_commit(db, e);
 	if (rc == OK)

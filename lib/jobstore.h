@@ -73,6 +73,8 @@ struct job_success {
 	double duration_s;
 	const char *artwork_url; /* NULL: stays NULL */
 	const char *tags_json;   /* the file's tags (a JSON object); NULL: none */
+	const char *artwork_thumbnails_json; /* {"600": url, ...}; NULL: none */
+	const char *artwork_error; /* why a cover offered is not published; NULL: none */
 };
 
 /*

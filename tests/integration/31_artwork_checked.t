@@ -35,11 +35,12 @@ ART=$(jget .artwork_url)
 like "$ART" "^$STORAGE_PUBLIC_URL/" "artwork_url set for a real image"
 HLS=$(jget .hls_url)
 ATTEMPT=$(sed -E "s|^$STORAGE_PUBLIC_URL/hls/$TRACK_ID/([0-9a-f]{16})/master.m3u8\$|\1|" <<<"$HLS")
-is "$ART" "$STORAGE_PUBLIC_URL/art/$TRACK_ID/$ATTEMPT/artwork.jpg" \
-	"artwork_url is under art/, with the HLS prefix's attempt id"
+is "$ART" "$STORAGE_PUBLIC_URL/art/$TRACK_ID/$ATTEMPT/cover-1200.jpg" \
+	"artwork_url is the large derivative under art/, with the HLS prefix's attempt id"
 is "$(curl -s -o "$TMP/got.jpg" -w '%{http_code} %{content_type}' --max-time 10 "$ART")" "200 image/jpeg" \
 	"an anonymous GET of artwork_url: 200, image/jpeg"
-ok "and it serves the very bytes uploaded" cmp -s "$TMP/got.jpg" "$TMP/cover.jpg"
+is "$(ffprobe -v error -show_entries stream=codec_name,width,height -of csv=p=0 "$TMP/got.jpg")" "mjpeg,64,64" \
+	"and it serves a JPEG of the cover's size (never upscaled)"
 
 # Storage takes the text: the POST policy pins the key, the content type and
 # the size, never the bytes (neither devs3 nor real S3 looks inside). The
@@ -53,8 +54,9 @@ is "$(jget .status)" completed "a bad cover does not fail the track"
 is "$(jget .error)" null "and leaves no error"
 api GET "/tracks/$TRACK_ID" "" "$TOK"
 is "$(jget .artwork_url)" null "artwork_url stays null for text named .png"
+is "$(jget .artwork_error)" "the artwork is not a JPEG, PNG or WebP image" "artwork_error says why"
 is "$(psql_q "select artwork_key || ' ' || coalesce(artwork_url, 'null') from tracks where id = '$TRACK_ID'")" \
 	"tracks/$TRACK_ID/artwork.png null" "the key is kept, no URL is stored"
-is "$(grep -c "warn: artwork tracks/$TRACK_ID/artwork.png is not a JPEG, PNG or WebP image; artwork_url stays empty\$" \
+is "$(grep -c "warn: artwork not published: the artwork is not a JPEG, PNG or WebP image\$" \
 	"$STACK_DIR/logs/runner-$R.log")" 1 "the runner logs why, once"
 done_testing

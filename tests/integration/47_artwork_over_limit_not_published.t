@@ -40,6 +40,7 @@ is "$(jget .status)" completed "the track still completes"
 is "$(jget .error)" null "with no error"
 api GET "/tracks/$TRACK_ID" "" "$TOK"
 is "$(jget .artwork_url)" null "the cover over the cap is not published"
+is "$(jget .artwork_error)" "the artwork is $(stat -c %s "$TMP/big.jpg") bytes; the largest accepted is $CAP bytes" "artwork_error says why"
 is "$(objects "art/$TRACK_ID")" 0 "nothing under art/"
 is "$(grep -c "warn: artwork tracks/$TRACK_ID/artwork.jpg: $(stat -c %s "$TMP/big.jpg") bytes (MAX_ARTWORK_BYTES $CAP); not published\$" \
 	"$STACK_DIR/logs/runner-$R.log")" 1 "the runner logs why, once"
@@ -48,9 +49,9 @@ ok "upload with a cover within it" upload_with_art "$TMP/a.mp3" "$TMP/small.jpg"
 complete "$TOK" "$TRACK_ID"
 wait_status "$TOK" "$TRACK_ID" completed 60
 api GET "/tracks/$TRACK_ID" "" "$TOK"
-like "$(jget .artwork_url)" "^$STORAGE_PUBLIC_URL/art/$TRACK_ID/[0-9a-f]{16}/artwork.jpg\$" \
+like "$(jget .artwork_url)" "^$STORAGE_PUBLIC_URL/art/$TRACK_ID/[0-9a-f]{16}/cover-1200.jpg\$" \
 	"the cover within the cap is published under art/"
-is "$(objects "art/$TRACK_ID")" 1 "one object under art/"
+is "$(objects "art/$TRACK_ID")" 3 "three objects under art/: the large one and two thumbnails"
 
 # A FLAC whose frames are garbage fails in publish, after its cover went up.
 make_audio "$TMP/c.flac" 20
@@ -61,9 +62,9 @@ ok "upload a corrupt FLAC with a cover" upload_with_art "$TMP/c.flac" "$TMP/smal
 complete "$TOK" "$TRACK_ID"
 wait_status "$TOK" "$TRACK_ID" failed 60
 is "$(jget .status)" failed "the corrupt FLAC fails"
-# the playlists fail before any HLS object goes up: the one object is the cover
-is "$(grep -c "removing the 1 objects this attempt uploaded under hls/$TRACK_ID/" \
-	"$STACK_DIR/logs/runner-$R.log")" 1 "the runner removes the one object the attempt uploaded"
+# the playlists fail before any HLS object goes up: the three objects are the cover
+is "$(grep -c "removing the 3 objects this attempt uploaded under hls/$TRACK_ID/" \
+	"$STACK_DIR/logs/runner-$R.log")" 1 "the runner removes the three objects the attempt uploaded"
 is "$(objects "art/$TRACK_ID")" 0 "its cover is gone from art/ too"
 is "$(objects "hls/$TRACK_ID")" 0 "and nothing is left under hls/"
 api GET "/tracks/$TRACK_ID" "" "$TOK"
