@@ -36,8 +36,9 @@ declare -A SRCS=(
 	[s3_status]="lib/s3_status.c lib/result.c"
 	[tags]="jobs/tags.c lib/utf8.c"
 	[imagesize]="jobs/imagesize.c"
+	[loudness]="jobs/loudness.c"
 )
-ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status tags imagesize"
+ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status tags imagesize loudness"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then
