@@ -74,6 +74,9 @@ track_full_json(const PGresult *res)
 	json_object_object_add(o, "artwork_thumbnails", done && !PQgetisnull(res, 0, TC_THUMBS) ?
 	    json_tokener_parse(PQgetvalue(res, 0, TC_THUMBS)) : NULL);
 	json_object_object_add(o, "artwork_error", done ? col_string(res, TC_ART_ERROR) : NULL);
+	json_object_object_add(o, "loudness", done && !PQgetisnull(res, 0, TC_LOUDNESS) ?
+	    json_tokener_parse(PQgetvalue(res, 0, TC_LOUDNESS)) : NULL);
+	json_object_object_add(o, "waveform_url", done ? col_string(res, TC_WAVEFORM) : NULL);
 	/* the file's own tags, once processed; never what the artist typed at init */
 	json_object_object_add(o, "tags", done && !PQgetisnull(res, 0, TC_TAGS) ?
 	    json_tokener_parse(PQgetvalue(res, 0, TC_TAGS)) : NULL);

@@ -59,6 +59,23 @@ publish_artwork(struct publish *p, struct s3 *s3, const char *path, const char *
 	return s3_put_files(s3, &put, 1, 1, e);
 }
 
+enum result
+publish_waveform(struct publish *p, struct s3 *s3, const char *path, char *key,
+    struct errbuf *e)
+{
+	struct s3_put put = { key, path, "application/json", PUBLISH_CACHE_SEGMENT };
+
+	if (storage_key_hls_waveform(key, STORAGE_KEY_MAX, p->prefix) == NULL) {
+		err_set(e, "prefix %.64s is too long for a waveform key", p->prefix);
+		return ERR_INVALID;
+	}
+	if (pub_key(p, key) != OK) {
+		err_set(e, "out of memory");
+		return ERR_NOMEM;
+	}
+	return s3_put_files(s3, &put, 1, 1, e);
+}
+
 const char *
 publish_master_key(const struct publish *p, char *buf, size_t len)
 {

@@ -51,6 +51,14 @@ enum result publish_upload(struct publish *p, struct s3 *s3, const char *outdir,
 enum result publish_artwork(struct publish *p, struct s3 *s3, const char *path,
     const char *type, const char *name, char *key, struct errbuf *e);
 
+/*
+ * Upload the waveform (audiowaveform JSON at path) as
+ * hls/<track>/<attempt>/waveform.json, beside the renditions; its key into
+ * key (STORAGE_KEY_MAX bytes) and p's list. Before publish_upload.
+ */
+enum result publish_waveform(struct publish *p, struct s3 *s3, const char *path, char *key,
+    struct errbuf *e);
+
 /* The master playlist's key, written into buf (NULL when it does not fit). */
 const char *publish_master_key(const struct publish *p, char *buf, size_t len);
 

@@ -14,6 +14,8 @@
 #include <json-c/json.h>
 
 #include "artwork.h"
+#include "loudness.h"
+#include "waveform.h"
 #include "clock.h"
 #include "log.h"
 #include "probe.h"
@@ -45,6 +47,9 @@ struct run {
 	struct artwork art;    /* artwork: the checked cover (art.ok: one to publish) */
 	char *artwork_url;     /* publish: owned, the published cover's URL; NULL: none */
 	char *thumbs_json;     /* publish: owned, {"600": url, "300": url}; NULL: none */
+	char *loudness_json;   /* analyse: owned, the loudness object; NULL: not measured */
+	char wave_path[2200];  /* analyse: the waveform's JSON file; "": none */
+	char *waveform_url;    /* publish: owned; NULL: none */
 	char note[48];         /* the running stage's remark for the stage-times line */
 };
 
@@ -61,6 +66,9 @@ struct stage_times; /* after the table, which sizes it */
 static enum result stage_download(struct run *r, struct errbuf *e);
 static enum result stage_probe(struct run *r, struct errbuf *e);
 static enum result stage_transcode(struct run *r, struct errbuf *e);
+static enum result stage_analyse(struct run *r, struct errbuf *e);
+static char *analyse_loudness(const struct config *cfg, const char *text, size_t len);
+static char *analyse_read(const char *path, size_t cap, size_t *len);
 static enum result stage_artwork(struct run *r, struct errbuf *e);
 static enum result publish_cover(struct run *r, struct errbuf *e);
 static enum result stage_publish(struct run *r, struct errbuf *e);
@@ -77,6 +85,7 @@ static const struct stage stages[] = {
 	{ "download", 0, 2, false, stage_download },
 	{ "probe", 2, 5, false, stage_probe },
 	{ "transcode", 5, 90, false, stage_transcode },
+	{ "analyse", 90, 90, false, stage_analyse },
 	{ "artwork", 90, 90, true, stage_artwork },
 	{ "publish", 90, 99, true, stage_publish },
 };
@@ -240,6 +249,81 @@ stage_transcode(struct run *r, struct errbuf *e)
 	return rc;
 }
 
+/* The loudness figures of r128 (a file's bytes), as the track's JSON; NULL: none. */
+static char *
+analyse_loudness(const struct config *cfg, const char *text, size_t len)
+{
+	struct loudness l;
+	char buf[256];
+
+	if (!loudness_parse(text, len, &l))
+		return NULL;
+	snprintf(buf, sizeof(buf), "{\"integrated_lufs\":%.1f,\"range_lu\":%.1f,"
+	    "\"true_peak_dbtp\":%.1f,\"gain_db\":%.2f}", l.integrated_lufs, l.range_lu,
+	    l.true_peak_dbtp, loudness_gain(&l, (double)cfg->loudness_target_lufs));
+	return strdup(buf);
+}
+
+/* Read all of path (at most cap bytes) into a malloc'd buffer; NULL when it cannot. */
+static char *
+analyse_read(const char *path, size_t cap, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && (size_t)n <= cap &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL &&
+	    fread(buf, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * What the ladder measured beside the encode: loudness (EBU R128) and the
+ * waveform. Never fails the job: a part that did not come out is left out
+ * (and logged).
+ */
+static enum result
+stage_analyse(struct run *r, struct errbuf *e)
+{
+	char path[2300], *text, *json;
+	struct waveform wf;
+	struct errbuf we;
+	size_t len = 0;
+	FILE *f;
+
+	(void)e;
+	snprintf(path, sizeof(path), "%s/" TRANSCODE_R128_FILE, r->dir);
+	if ((text = analyse_read(path, 256u << 20, &len)) == NULL ||
+	    (r->loudness_json = analyse_loudness(r->w->cfg, text, len)) == NULL)
+		log_warnx("job %lld: no loudness measured", r->job->id);
+	free(text);
+	snprintf(path, sizeof(path), "%s/" TRANSCODE_WAVE_FILE, r->dir);
+	err_clear(&we);
+	if (waveform_from_file(path, (size_t)r->w->cfg->waveform_points, &wf, &we) != OK) {
+		log_warnx("job %lld: no waveform: %s", r->job->id, err_msg(&we));
+		return OK;
+	}
+	json = waveform_json(&wf, WAVEFORM_RATE);
+	waveform_free(&wf);
+	snprintf(r->wave_path, sizeof(r->wave_path), "%s/waveform.json", r->dir);
+	if (json == NULL || (f = fopen(r->wave_path, "wb")) == NULL ||
+	    fputs(json, f) == EOF || fclose(f) != 0) {
+		log_warnx("job %lld: no waveform: cannot write %s", r->job->id, r->wave_path);
+		r->wave_path[0] = '\0';
+	}
+	free(json);
+	return OK;
+}
+
 /*
  * The cover: the uploaded one, else the one embedded in the file; checked
  * and made into its derivatives (jobs/artwork.h). Without one, or when it
@@ -308,6 +392,14 @@ stage_publish(struct run *r, struct errbuf *e)
 	r->uploaded = true;
 	if (r->art.ok && (rc = publish_cover(r, e)) != OK)
 		return rc;
+	if (r->wave_path[0] != '\0') {
+		char key[STORAGE_KEY_MAX];
+
+		if ((rc = publish_waveform(&r->pub, &w->s3, r->wave_path, key, e)) != OK)
+			return rc;
+		if ((r->waveform_url = storage_url_public(w->cfg, key)) == NULL)
+			return ERR_NOMEM;
+	}
 	if ((rc = publish_upload(&r->pub, &w->s3, r->out, &w->ladder, run_still_ours,
 	    run_progress, r, e)) != OK) {
 		/* ffmpeg's playlists did not hold up (e.g. no decodable audio) */
@@ -372,6 +464,8 @@ run_succeed(struct run *r, char **hls_url, struct errbuf *e)
 	ok.artwork_url = r->artwork_url;
 	ok.tags_json = r->pi.tags_json;
 	ok.artwork_thumbnails_json = r->thumbs_json;
+	ok.loudness_json = r->loudness_json;
+	ok.waveform_url = r->waveform_url;
 	ok.artwork_error = r->art.ok ? NULL : r->art.why[0] != '\0' ? r->art.why : NULL;
 	/* The transaction re-checks the lease; renewing during it would race. */
 	heartbeat_stop(r->hb);
@@ -429,6 +523,8 @@ stages_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf 
 	rm_tree(r.dir);
 	free(r.artwork_url);
 	free(r.thumbs_json);
+	free(r.loudness_json);
+	free(r.waveform_url);
 	free(hls_url);
 	return rc;
 }

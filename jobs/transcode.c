@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "proc.h"
+#include "waveform.h"
 
 #define TRANSCODE_ARGV_MAX 256
 #define TRANSCODE_STORE 4096
@@ -39,6 +40,7 @@ static const char *tc_put(char **store, size_t *left, const char *fmt, ...)
 static double tc_cost(int kbps);
 static void tc_first_line(const char *s, char *out, size_t len);
 static void tc_overrun_sentence(const struct probe_info *pi, struct errbuf *e);
+static int tc_lightest(const struct ladder *l, const int *group, int parallel);
 static enum result tc_failure(const struct config *cfg, const struct proc *p, struct errbuf *e);
 static enum result tc_spawn_all(const struct config *cfg, const char *url,
     const struct probe_info *pi, const char *outdir, const struct ladder *l, int parallel,
@@ -365,6 +367,45 @@ tc_failure(const struct config *cfg, const struct proc *p, struct errbuf *e)
 	return ERR_PERMANENT;
 }
 
+/* The group of the plan with the least encoding to do (the first of equals). */
+static int
+tc_lightest(const struct ladder *l, const int *group, int parallel)
+{
+	double load[TRANSCODE_MAX_RUNGS] = { 0 };
+	size_t k;
+	int g, best = 0;
+
+	for (k = 0; k < l->n; k++)
+		load[group[k]] += tc_cost(l->kbps[k]);
+	for (g = 1; g < parallel; g++)
+		if (load[g] > 0 && load[g] < load[best])
+			best = g;
+	return best;
+}
+
+size_t
+transcode_analysis_args(const char **argv, size_t argc, size_t maxargv)
+{
+	static const char *const extra[] = {
+		/* one decode: a branch for EBU R128 (frame metadata to a file, which
+		 * survives -loglevel error), one for low-rate mono PCM */
+		"-filter_complex",
+		"[0:a:0]asplit=2[r][w];"
+		"[r]ebur128=metadata=1:peak=true,ametadata=mode=print:file=../" TRANSCODE_R128_FILE
+		",anullsink;"
+		"[w]aresample=" WAVEFORM_RATE_S ",aformat=sample_fmts=s16:channel_layouts=mono[wv]",
+		"-map", "[wv]", "-c:a", "pcm_s16le", "-f", "s16le", "../" TRANSCODE_WAVE_FILE,
+	};
+	size_t i, n = sizeof(extra) / sizeof(extra[0]);
+
+	if (argc == 0 || argc + n + 1 > maxargv)
+		return 0;
+	for (i = 0; i < n; i++)
+		argv[argc++] = extra[i];
+	argv[argc] = NULL;
+	return argc;
+}
+
 /* Start one process per group of the plan; *started counts them. */
 static enum result
 tc_spawn_all(const struct config *cfg, const char *url, const struct probe_info *pi,
@@ -376,7 +417,7 @@ tc_spawn_all(const struct config *cfg, const char *url, const struct probe_info 
 	const char *argv[TRANSCODE_ARGV_MAX];
 	char store[TRANSCODE_STORE];
 	double total_cost = 0, wsum;
-	size_t g, k, nidx;
+	size_t g, k, nidx, argc;
 	enum result rc;
 
 	/* Each process gets the CPU time the wall clock allows, and memory. */
@@ -397,9 +438,12 @@ tc_spawn_all(const struct config *cfg, const char *url, const struct probe_info 
 			}
 		if (nidx == 0)
 			continue;
-		if (transcode_argv(cfg, st->demuxer, url, transcode_rate(pi->sample_rate),
-		    pi->decode_limit_s, l, idx, nidx, argv, TRANSCODE_ARGV_MAX, store,
-		    sizeof(store)) == 0) {
+		argc = transcode_argv(cfg, st->demuxer, url, transcode_rate(pi->sample_rate),
+		    pi->decode_limit_s, l, idx, nidx, argv, TRANSCODE_ARGV_MAX, store, sizeof(store));
+		/* the least loaded process also measures loudness and writes the waveform's PCM */
+		if (argc > 0 && g == (size_t)tc_lightest(l, group, parallel))
+			argc = transcode_analysis_args(argv, argc, TRANSCODE_ARGV_MAX);
+		if (argc == 0) {
 			err_set(e, "ffmpeg command line too long");
 			return ERR_IO;
 		}

@@ -61,6 +61,20 @@ size_t transcode_argv(const struct config *cfg, const char *demuxer, const char 
     int out_rate, double decode_limit_s, const struct ladder *l, const int *idx, size_t nidx,
     const char **argv, size_t maxargv, char *store, size_t storelen);
 
+/*
+ * Beside the ladder, one process (the least loaded) measures EBU R128
+ * loudness and writes mono PCM for the waveform, from the same decode, into
+ * the directory above outdir (the attempt's work directory).
+ */
+#define TRANSCODE_R128_FILE "r128.txt"   /* ametadata's print of ebur128 (jobs/loudness.h) */
+#define TRANSCODE_WAVE_FILE "wave.pcm"   /* s16le mono at WAVEFORM_RATE (jobs/waveform.h) */
+
+/*
+ * Pure: append the analysis outputs to argv[0..argc) (NULL-terminated
+ * again). Returns the new argc, 0 when maxargv is too small.
+ */
+size_t transcode_analysis_args(const char **argv, size_t argc, size_t maxargv);
+
 /* How a transcode reports and is stopped; all optional. */
 struct transcode_hooks {
 	void (*progress)(void *arg, double fraction); /* 0..1, at most a few times a second */

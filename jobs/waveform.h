@@ -13,7 +13,9 @@
 
 #include "result.h"
 
-#define WAVEFORM_RATE 4000 /* Hz of the PCM the ladder writes for it */
+/* Hz of the PCM the ladder writes for it (the number, and as text for argv) */
+#define WAVEFORM_RATE 4000
+#define WAVEFORM_RATE_S "4000"
 
 struct waveform {
 	long long samples_per_pixel;

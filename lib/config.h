@@ -53,6 +53,8 @@ struct config {
 	char *ffprobe_path;          /* FFPROBE_PATH */
 	long long ffmpeg_timeout_s;  /* FFMPEG_TIMEOUT_SECONDS */
 	long long ffmpeg_mem_mb;     /* FFMPEG_MEMORY_MB: RLIMIT_AS of ffmpeg */
+	long long loudness_target_lufs; /* LOUDNESS_TARGET_LUFS: what gain_db aims at */
+	long long waveform_points;   /* WAVEFORM_POINTS: pixels of a waveform */
 	char *work_dir;              /* WORK_DIR: temp files */
 };
 

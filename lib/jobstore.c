@@ -236,7 +236,7 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	const char *lease_p[3] = { id, owner, att };
 	const char *job_p[2] = { id, NULL };
 	const char *run_p[2] = { run, NULL };
-	const char *trk_p[9];
+	const char *trk_p[11];
 	PGresult *r = NULL;
 	enum result rc;
 
@@ -263,6 +263,8 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	trk_p[6] = s->tags_json;
 	trk_p[7] = s->artwork_thumbnails_json;
 	trk_p[8] = s->artwork_error;
+	trk_p[9] = s->loudness_json;
+	trk_p[10] = s->waveform_url;
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
 	if ((rc = db_exec(db, &r, "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2"
@@ -283,8 +285,8 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	if ((rc = db_exec(db, NULL, "UPDATE tracks SET processing_status ="
 	    " $6::track_processing_status, processing_error = NULL, hls_prefix = $2,"
 	    " hls_url = $3, duration_seconds = $4::float8, artwork_url = $5, tags = $7::jsonb,"
-	    " artwork_thumbnails = $8::jsonb, artwork_error = $9, updated_at = now()"
-	    " WHERE id = $1", 9, trk_p, e)) != OK)
+	    " artwork_thumbnails = $8::jsonb, artwork_error = $9, loudness = $10::jsonb,"
+	    " waveform_url = $11, updated_at = now() WHERE id = $1", 11, trk_p, e)) != OK)
 		goto out;
 	rc = db_commit(db, e);
 	if (rc == OK)

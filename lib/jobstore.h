@@ -75,6 +75,8 @@ struct job_success {
 	const char *tags_json;   /* the file's tags (a JSON object); NULL: none */
 	const char *artwork_thumbnails_json; /* {"600": url, ...}; NULL: none */
 	const char *artwork_error; /* why a cover offered is not published; NULL: none */
+	const char *loudness_json; /* {"integrated_lufs", ...}; NULL: not measured */
+	const char *waveform_url;  /* NULL: none */
 };
 
 /*

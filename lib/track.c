@@ -96,7 +96,8 @@ track_get(struct db *db, const char *id, const char *owner_id, PGresult **res,
 	    " to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 	    " to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 	    " coalesce(j.progress, 0), t.original_audio_key, t.tags::text,"
-	    " t.artwork_thumbnails::text, t.artwork_error"
+	    " t.artwork_thumbnails::text, t.artwork_error,"
+	    " t.loudness::text, t.waveform_url"
 	    " FROM tracks t LEFT JOIN jobs j ON j.track_id = t.id AND j.kind = 'transcode_hls'"
 	    " WHERE t.id = $1 AND t.owner_id = $2",
 	    2, params, e);

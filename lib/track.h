@@ -58,7 +58,7 @@ enum result track_insert(struct db *db, const struct track_new *t, long long max
 enum track_col {
 	TC_ID, TC_TITLE, TC_ARTIST, TC_EXT, TC_SIZE, TC_STATUS, TC_ERROR, TC_DURATION,
 	TC_HLS_URL, TC_ARTWORK_URL, TC_CREATED, TC_UPDATED, TC_PROGRESS, TC_AUDIO_KEY,
-	TC_TAGS, TC_THUMBS, TC_ART_ERROR,
+	TC_TAGS, TC_THUMBS, TC_ART_ERROR, TC_LOUDNESS, TC_WAVEFORM,
 	TC__MAX
 };
 

@@ -19,6 +19,7 @@ the_table_as_the_runner_reports_it(void **state)
 		{ "download", 0, 2, false },
 		{ "probe", 2, 5, false },
 		{ "transcode", 5, 90, false },
+		{ "analyse", 90, 90, false },
 		{ "artwork", 90, 90, true },
 		{ "publish", 90, 99, true },
 	};
