@@ -37,12 +37,12 @@ cmp_ok "$n" -ge 1 "the attempt ended 'retry' while storage was down"
 # may already have failed too, at the download, before storage is back.
 EP=${STORAGE_ENDPOINT//./\\.}
 like "$(psql_q "select message from job_runs where job_id = $JOB and attempt = 1")" \
-	"^storage at $EP refused the connection while writing hls/$TRACK_ID/[0-9a-f]{16}/a[0-9]+/(init\\.mp4|seg_[0-9]{5}\\.m4s)\$" \
+	"^storage at $EP refused the connection while writing hls/$TRACK_ID/[0-9a-f]{16}/(a[0-9]+/(init\\.mp4|seg_[0-9]{5}\\.m4s)|waveform\\.json)\$" \
 	"attempt 1 says which upload storage refused"
 LAST=$(psql_q "select last_error from jobs where id = $JOB")
 diag "last_error: $LAST"
 like "$LAST" \
-	"^storage at $EP refused the connection while (writing hls/$TRACK_ID/[0-9a-f]{16}/a[0-9]+/(init\\.mp4|seg_[0-9]{5}\\.m4s)|reading tracks/$TRACK_ID/original\\.mp3)\$" \
+	"^storage at $EP refused the connection while (writing hls/$TRACK_ID/[0-9a-f]{16}/(a[0-9]+/(init\\.mp4|seg_[0-9]{5}\\.m4s)|waveform\\.json)|reading tracks/$TRACK_ID/original\\.mp3)\$" \
 	"last_error says why: storage refused the connection"
 track_status "$TOK" "$TRACK_ID"
 is "$(jget .status)" processing "the track is still processing"
