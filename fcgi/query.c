@@ -96,6 +96,9 @@ query_pair(const char *s, size_t len, struct query_param *p, size_t n, struct qu
 	    &long_name) || !text_ok(name, nlen))
 		return query_fail(qe, "query", 5, "The %s string has a parameter name that is not "
 		    "percent-encoded UTF-8 text%s.", "");
+	if (nlen == 0)
+		return query_fail(qe, "query", 5, "The %s string has a parameter without a name%s.",
+		    "");
 	for (i = 0; i < n; i++)
 		if (!long_name && strcmp(p[i].name, name) == 0)
 			break;

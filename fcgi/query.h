@@ -6,8 +6,8 @@
  * names and values are well-formed UTF-8 without control characters.
  * Refused, each with the parameter named: an unknown parameter, a repeated
  * one, one without '=', a value over QUERY_VALUE_MAX bytes; and, naming
- * "query", an empty pair ("a=1&&b=2", a leading or trailing '&') or a bad
- * escape in a name.
+ * "query", an empty pair ("a=1&&b=2", a leading or trailing '&'), an empty
+ * name or a bad escape in a name.
  */
 #ifndef MUSTORY_QUERY_H
 #define MUSTORY_QUERY_H

@@ -112,7 +112,7 @@ s3_attachment_disposition(const char *name, const char *ext)
 
 	if ((ascii = safe_name(name, true)) == NULL || (utf = safe_name(name, false)) == NULL)
 		goto out;
-	n = strlen(utf) + strlen(x) + 2;
+	n = strlen(utf) + strlen("track") + strlen(x) + 2;
 	if ((full = malloc(n)) == NULL)
 		goto out;
 	snprintf(full, n, "%s%s%s", *utf != '\0' ? utf : "track", dot, x);
