@@ -362,8 +362,8 @@ out:
 void
 http_redirect(struct req *r, const char *location, json_object *obj)
 {
-	char *hdr;
 	size_t n = strlen(location) + 16, len;
+	char *hdr, *body;
 	const char *s;
 
 	/* Only our own URLs go here; a line break would split the header. */
@@ -374,6 +374,14 @@ http_redirect(struct req *r, const char *location, json_object *obj)
 	snprintf(hdr, n, "Location: %s\r\n", location);
 	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	http_send_raw(r, 302, hdr, s != NULL ? s : "{}", s != NULL ? len : 2);
+	if (s == NULL || (body = malloc(len + 1)) == NULL) {
+		free(hdr);
+		http_error(r, 500, "internal", "Internal error (request %s).", r->request_id);
+		return;
+	}
+	memcpy(body, s, len);
+	body[len] = '\n';
+	http_send_raw(r, 302, hdr, body, len + 1);
+	free(body);
 	free(hdr);
 }

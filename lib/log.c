@@ -30,6 +30,7 @@ static struct {
 static void log_emit(enum log_level lvl, int errnum, const char *fmt, va_list ap);
 static void ctx_copy(char dst[LOG_ID_MAX + 1], const char *s);
 static size_t json_str(char *out, size_t size, const char *s);
+static size_t room(size_t size, size_t o, size_t want, size_t tail);
 STATIC size_t log_render_json(char *out, size_t size, enum log_level lvl, const char *msg,
     const struct timespec *ts);
 
@@ -103,6 +104,8 @@ json_str(char *out, size_t size, const char *s)
 	const char *put;
 	uint32_t cp;
 
+	if (size < 3)
+		return 0;
 	out[o++] = '"';
 	while (i < len) {
 		n = utf8_decode(s + i, len - i, &cp, NULL, &skip);
@@ -132,36 +135,44 @@ json_str(char *out, size_t size, const char *s)
 	return o;
 }
 
+/* Room for a JSON string of at most want bytes at out + o, keeping tail bytes free. */
+static size_t
+room(size_t size, size_t o, size_t want, size_t tail)
+{
+	size_t left = o + tail < size ? size - o - tail : 0;
+
+	return want < left ? want : left;
+}
+
 STATIC size_t
 log_render_json(char *out, size_t size, enum log_level lvl, const char *msg,
     const struct timespec *ts)
 {
-	char when[40], num[48];
+	char when[40], head[160];
 	struct tm tm;
-	size_t o = 0;
+	size_t o;
 
+	/* The fixed part is short: 'size >= 256' leaves room for it and the tail. */
 	gmtime_r(&ts->tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	o += (size_t)snprintf(out + o, size - o,
-	    "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"program\":", when, ts->tv_nsec / 1000000L,
-	    log_lvls[lvl]);
-	o += json_str(out + o, 80 < size - o ? 80 : size - o, log_name);
+	snprintf(head, sizeof(head), "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"program\":",
+	    when, ts->tv_nsec / 1000000L, log_lvls[lvl]);
+	o = (size_t)snprintf(out, size, "%s", head);
+	o += json_str(out + o, room(size, o, 80, 120), log_name);
 	o += (size_t)snprintf(out + o, size - o, ",\"pid\":%ld", (long)getpid());
-	if (log_ctx.request_id[0] != '\0') {
+	if (log_ctx.request_id[0] != '\0' && room(size, o, 20, 120) == 20) {
 		o += (size_t)snprintf(out + o, size - o, ",\"request_id\":");
-		o += json_str(out + o, 6 * LOG_ID_MAX + 3, log_ctx.request_id);
+		o += json_str(out + o, room(size, o, 6 * LOG_ID_MAX + 3, 100), log_ctx.request_id);
 	}
-	if (log_ctx.track_id[0] != '\0') {
+	if (log_ctx.track_id[0] != '\0' && room(size, o, 20, 100) == 20) {
 		o += (size_t)snprintf(out + o, size - o, ",\"track_id\":");
-		o += json_str(out + o, 6 * LOG_ID_MAX + 3, log_ctx.track_id);
+		o += json_str(out + o, room(size, o, 6 * LOG_ID_MAX + 3, 80), log_ctx.track_id);
 	}
-	if (log_ctx.job_id > 0) {
-		snprintf(num, sizeof(num), ",\"job_id\":%lld", log_ctx.job_id);
-		o += (size_t)snprintf(out + o, size - o, "%s", num);
-	}
+	if (log_ctx.job_id > 0 && room(size, o, 40, 40) == 40)
+		o += (size_t)snprintf(out + o, size - o, ",\"job_id\":%lld", log_ctx.job_id);
 	o += (size_t)snprintf(out + o, size - o, ",\"message\":");
-	/* Room for the closing brace and newline. */
-	o += json_str(out + o, size - o - 2, msg);
+	/* Room for the closing brace, the newline and the NUL. */
+	o += json_str(out + o, room(size, o, size, 2), msg);
 	out[o++] = '}';
 	out[o++] = '\n';
 	out[o] = '\0';

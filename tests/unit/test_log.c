@@ -141,6 +141,16 @@ json_line_cut(void **state)
 	msg[i] = '\0';
 	o = render(msg, line, sizeof(line));
 	json_object_put(o);
+	/* The smallest line, with the longest context: still one JSON object. */
+	log_context_set("\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+	    "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+	    "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+	    "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01",
+	    "123e4567-e89b-42d3-a456-426614174000", 9223372036854775807LL);
+	o = render(msg, line, 256);
+	assert_true(strlen(line) < 256);
+	json_object_put(o);
+	log_context_clear();
 }
 
 static void
