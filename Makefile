@@ -49,7 +49,17 @@ TESTABLE_OBJS := $(LIB_OBJS) $(filter-out $(B)/fcgi/main.o,$(FCGI_OBJS)) \
 	$(filter-out $(B)/jobs/main.o,$(JOBS_OBJS))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token
+PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-admin
+
+# Where `mustory-admin migrate` finds schema.sql and migrations/ without
+# --dir: the installed copy when PREFIX is given (make PREFIX=/usr, as the
+# Debian package builds), else this tree (dev builds). Override with
+# MIGRATE_DIR=... when building.
+ifeq ($(origin PREFIX),command line)
+MIGRATE_DIR ?= $(PREFIX)/share/mustory
+else
+MIGRATE_DIR ?= $(CURDIR)
+endif
 
 .PHONY: all unit-bins test unit run migrate deps bench clean format install uninstall deb
 all: $(PROGS)
@@ -68,6 +78,10 @@ $(B)/mustory-runner: $(JOBS_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/mustory-token: $(B)/tools/mustory-token.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tools/mustory-admin.o: CPPFLAGS += -DMUSTORY_MIGRATE_DIR='"$(MIGRATE_DIR)"'
+$(B)/mustory-admin: $(B)/tools/mustory-admin.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests reach the programs' headers too.
