@@ -42,6 +42,10 @@ struct track_new {
 	const char *audio_url;
 	const char *artwork_extension;
 	const char *artwork_key;
+	/* A multipart upload (issue 14): storage's upload id and the part size;
+	 * NULL / 0 for the single presigned POST. */
+	const char *multipart_upload_id;
+	long long multipart_part_size;
 };
 
 /*
@@ -58,6 +62,8 @@ enum result track_insert(struct db *db, const struct track_new *t, long long max
 enum track_col {
 	TC_ID, TC_TITLE, TC_ARTIST, TC_EXT, TC_SIZE, TC_STATUS, TC_ERROR, TC_DURATION,
 	TC_HLS_URL, TC_ARTWORK_URL, TC_CREATED, TC_UPDATED, TC_PROGRESS, TC_AUDIO_KEY,
+	TC_MP_UPLOAD_ID, /* NULL unless a multipart upload */
+	TC_MP_PART_SIZE,
 	TC__MAX
 };
 
@@ -70,5 +76,17 @@ enum result track_get(struct db *db, const char *id, const char *owner_id, PGres
 
 /* The status of a track_get row (TRACK_PENDING if the label is unknown). */
 enum track_status track_row_status(const PGresult *res);
+
+/* Is the track_get row a multipart upload (upload_mode 'multipart')? */
+bool track_row_multipart(const PGresult *res);
+
+/*
+ * Inside the caller's transaction (db_begin), lock the row of track id
+ * owned by owner_id (SELECT ... FOR UPDATE) and read its status: concurrent
+ * completes of a multipart upload take turns here, so only the first
+ * completes it in storage. ERR_NOT_FOUND when missing or someone else's.
+ */
+enum result track_lock(struct db *db, const char *id, const char *owner_id,
+    enum track_status *status, struct errbuf *e);
 
 #endif
