@@ -6,7 +6,6 @@
 ALTER TABLE tracks ADD COLUMN IF NOT EXISTS upload_mode text NOT NULL DEFAULT 'post';
 ALTER TABLE tracks ADD COLUMN IF NOT EXISTS multipart_upload_id text;
 ALTER TABLE tracks ADD COLUMN IF NOT EXISTS multipart_part_size bigint;
-ALTER TABLE tracks DROP CONSTRAINT IF EXISTS tracks_upload_mode_check;
 ALTER TABLE tracks ADD CONSTRAINT tracks_upload_mode_check CHECK (
     (upload_mode = 'post' AND multipart_upload_id IS NULL AND multipart_part_size IS NULL)
     OR (upload_mode = 'multipart' AND multipart_upload_id IS NOT NULL
