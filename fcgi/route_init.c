@@ -20,6 +20,30 @@
 #include "upload_multipart.h"
 #include "validate.h"
 
+static json_object *init_answer(const struct config *cfg, const char *id,
+    const struct s3_post *audio, const struct s3_post *art, json_object *mp);
+
+/* The 201 body; audio_multipart only for a multipart upload (mp not NULL). */
+static json_object *
+init_answer(const struct config *cfg, const char *id, const struct s3_post *audio,
+    const struct s3_post *art, json_object *mp)
+{
+	json_object *resp = json_object_new_object();
+
+	json_object_object_add(resp, "track_id", json_object_new_string(id));
+	json_object_object_add(resp, "audio_upload_url",
+	    audio->url != NULL ? json_object_new_string(audio->url) : NULL);
+	json_object_object_add(resp, "audio_upload_fields",
+	    audio->fields != NULL ? json_object_get(audio->fields) : NULL);
+	json_object_object_add(resp, "artwork_upload_url",
+	    art->url != NULL ? json_object_new_string(art->url) : NULL);
+	json_object_object_add(resp, "artwork_upload_fields",
+	    art->fields != NULL ? json_object_get(art->fields) : NULL);
+	json_object_object_add(resp, "expires_in", json_object_new_int64(cfg->upload_url_expires_s));
+	if (mp != NULL)
+		json_object_object_add(resp, "audio_multipart", json_object_get(mp));
+	return resp;
+}
 
 void
 route_init(struct req *r, const char *unused)
@@ -105,19 +129,7 @@ route_init(struct req *r, const char *unused)
 		http_error_db(r, rc, &e);
 		goto out;
 	}
-	resp = json_object_new_object();
-	json_object_object_add(resp, "track_id", json_object_new_string(id));
-	json_object_object_add(resp, "audio_upload_url",
-	    audio.url != NULL ? json_object_new_string(audio.url) : NULL);
-	json_object_object_add(resp, "audio_upload_fields",
-	    audio.fields != NULL ? json_object_get(audio.fields) : NULL);
-	json_object_object_add(resp, "artwork_upload_url",
-	    art.url != NULL ? json_object_new_string(art.url) : NULL);
-	json_object_object_add(resp, "artwork_upload_fields",
-	    art.fields != NULL ? json_object_get(art.fields) : NULL);
-	json_object_object_add(resp, "expires_in", json_object_new_int64(cfg->upload_url_expires_s));
-	if (multipart)
-		json_object_object_add(resp, "audio_multipart", json_object_get(mp));
+	resp = init_answer(cfg, id, &audio, &art, mp);
 	log_info("track %s created by %s (%s, %lld bytes%s)", id, r->user, b.file_extension,
 	    b.file_size, multipart ? ", multipart" : "");
 	http_send_json(r, 201, resp);

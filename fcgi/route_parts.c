@@ -6,6 +6,7 @@
  */
 #include "routes.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,40 @@
 
 static json_object *parts_done_json(const struct s3mp_plan *plan,
     const struct s3mp_parts *stored);
+static bool parts_track(struct req *r, const char *id, PGresult **res);
+
+/* Load the caller's track id; true when it is a PENDING multipart upload,
+ * else the 404/409/503 is sent. */
+static bool
+parts_track(struct req *r, const char *id, PGresult **res)
+{
+	struct errbuf e;
+	enum result rc;
+
+	err_clear(&e);
+	if ((rc = track_load(r, id, res, &e)) == ERR_NOT_FOUND) {
+		track_not_found(r, id);
+		return false;
+	}
+	if (rc != OK) {
+		http_error_db(r, rc, &e);
+		return false;
+	}
+	if (!track_row_multipart(*res)) {
+		http_error(r, 409, "not_multipart",
+		    "Track %s is uploaded with one presigned POST (upload_mode \"post\"), so it has "
+		    "no parts to resume; start a new upload with \"upload_mode\": \"multipart\" to "
+		    "upload in parts.", id);
+		return false;
+	}
+	if (track_row_status(*res) != TRACK_PENDING) {
+		http_error(r, 409, "upload_not_pending",
+		    "Track %s is %s: its upload is complete, there are no parts left to upload.",
+		    id, track_status_str(track_row_status(*res)));
+		return false;
+	}
+	return true;
+}
 
 /* {"part_number","size","etag"} of each stored part that has its planned size. */
 static json_object *
@@ -62,27 +97,8 @@ route_parts(struct req *r, const char *unused)
 		http_error_field(r, fe.field, fe.detail);
 		goto out;
 	}
-	if ((rc = track_load(r, b.track_id, &res, &e)) == ERR_NOT_FOUND) {
-		track_not_found(r, b.track_id);
+	if (!parts_track(r, b.track_id, &res))
 		goto out;
-	}
-	if (rc != OK) {
-		http_error_db(r, rc, &e);
-		goto out;
-	}
-	if (!track_row_multipart(res)) {
-		http_error(r, 409, "not_multipart",
-		    "Track %s is uploaded with one presigned POST (upload_mode \"post\"), so it has "
-		    "no parts to resume; start a new upload with \"upload_mode\": \"multipart\" to "
-		    "upload in parts.", b.track_id);
-		goto out;
-	}
-	if (track_row_status(res) != TRACK_PENDING) {
-		http_error(r, 409, "upload_not_pending",
-		    "Track %s is %s: its upload is complete, there are no parts left to upload.",
-		    b.track_id, track_status_str(track_row_status(res)));
-		goto out;
-	}
 	key = PQgetvalue(res, 0, TC_AUDIO_KEY);
 	upload_id = PQgetvalue(res, 0, TC_MP_UPLOAD_ID);
 	if (s3mp_plan_make(strtoll(PQgetvalue(res, 0, TC_SIZE), NULL, 10),
