@@ -36,14 +36,15 @@ mp_put() {
 
 mp_parts() { api POST /tracks/upload/parts "{\"track_id\":\"$2\"}" "$1"; }
 
-# storage_url KEY [METHOD]: a presigned URL for KEY, signed with aws4 (node),
-# independently of the C signer: tracks/ is private in storage.
+# storage_url KEY [METHOD] [QUERY]: a presigned URL for KEY (QUERY, e.g.
+# "uploadId=X&", goes first), signed with aws4 (node), independently of the
+# C signer: tracks/ is private in storage.
 storage_url() {
-	KEY=$1 METHOD=${2:-GET} node -e '
+	KEY=$1 METHOD=${2:-GET} QUERY=${3:-} node -e '
 		const aws4 = require(process.env.ROOT + "/node_modules/aws4");
 		const u = new URL(process.env.STORAGE_ENDPOINT);
 		const o = aws4.sign({ host: u.host, method: process.env.METHOD, service: "s3",
-			path: `/${process.env.STORAGE_BUCKET}/${process.env.KEY}?X-Amz-Expires=300`,
+			path: `/${process.env.STORAGE_BUCKET}/${process.env.KEY}?${process.env.QUERY}X-Amz-Expires=300`,
 			region: process.env.STORAGE_REGION, signQuery: true },
 			{ accessKeyId: process.env.STORAGE_ACCESS_KEY,
 			  secretAccessKey: process.env.STORAGE_SECRET_KEY });
