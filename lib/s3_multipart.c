@@ -43,6 +43,9 @@ static bool mp_header(struct curl_slist **l, const char *name, const char *value
 static enum result mp_sign(const struct config *cfg, struct mp_call *c, char **url,
     struct curl_slist **hdrs, struct errbuf *e);
 static void mp_options(CURL *h, struct mp_call *c, const char *url, struct curl_slist *hdrs);
+STATIC enum result s3mp_answer(const struct config *cfg, const char *method,
+    const char *key, const char *what, long status, const char *body, size_t len,
+    struct errbuf *e);
 static enum result mp_result(const struct config *cfg, struct mp_call *c, CURLcode cc,
     struct errbuf *e);
 static enum result mp_perform(struct s3 *s3, struct mp_call *c, struct errbuf *e);
@@ -250,13 +253,39 @@ mp_options(CURL *h, struct mp_call *c, const char *url, struct curl_slist *hdrs)
 	}
 }
 
+/*
+ * What an answer means (status and body): see s3_multipart.h. Storage may
+ * answer a complete with 200 and put the error in the body.
+ */
+STATIC enum result
+s3mp_answer(const struct config *cfg, const char *method, const char *key, const char *what,
+    long status, const char *body, size_t len, struct errbuf *e)
+{
+	char code[64];
+	bool transient, is_error = s3mp_parse_error(body, len, code, sizeof(code));
+	bool parts = strcmp(code, "InvalidPart") == 0 || strcmp(code, "InvalidPartOrder") == 0 ||
+	    strcmp(code, "EntityTooSmall") == 0;
+
+	if (status == 404 && strcmp(code, "NoSuchBucket") != 0) {
+		err_set(e, "storage has no multipart upload of %s (%ld %s) while %s it",
+		    key, status, code, what);
+		return ERR_NOT_FOUND;
+	}
+	if (status == 400 && parts) {
+		err_set(e, "storage refused the parts of %s (%s)", key, code);
+		return ERR_CONFLICT;
+	}
+	if (status >= 200 && status < 300 && is_error) {
+		err_set(e, "storage answered 200 with error %s while %s %s", code, what, key);
+		return parts ? ERR_CONFLICT : strcmp(code, "NoSuchUpload") == 0 ? ERR_NOT_FOUND :
+		    ERR_STORAGE;
+	}
+	return s3_status_result(cfg, method, key, status, body, &transient, e);
+}
+
 static enum result
 mp_result(const struct config *cfg, struct mp_call *c, CURLcode cc, struct errbuf *e)
 {
-	const char *body = c->resp != NULL ? c->resp : "";
-	char code[64];
-	bool transient;
-
 	if (cc != CURLE_OK && !(c->resp_over && cc == CURLE_WRITE_ERROR)) {
 		err_set(e, "storage at %s failed while %s %s: %s", cfg->storage_endpoint,
 		    c->what, c->key, c->curl_err[0] ? c->curl_err : curl_easy_strerror(cc));
@@ -267,26 +296,8 @@ mp_result(const struct config *cfg, struct mp_call *c, CURLcode cc, struct errbu
 		    c->what, c->key);
 		return ERR_STORAGE;
 	}
-	(void)s3mp_parse_error(body, c->resp_len, code, sizeof(code));
-	if (c->status == 404 && strcmp(code, "NoSuchBucket") != 0) {
-		err_set(e, "storage has no multipart upload of %s (%ld %s) while %s it",
-		    c->key, c->status, code, c->what);
-		return ERR_NOT_FOUND;
-	}
-	if (c->status == 400 && (strcmp(code, "InvalidPart") == 0 ||
-	    strcmp(code, "InvalidPartOrder") == 0 || strcmp(code, "EntityTooSmall") == 0)) {
-		err_set(e, "storage refused the parts of %s (%s)", c->key, code);
-		return ERR_CONFLICT;
-	}
-	if (c->status >= 200 && c->status < 300 && s3mp_parse_error(body, c->resp_len,
-	    code, sizeof(code))) {
-		/* CompleteMultipartUpload: 200 first, the error in the body. */
-		err_set(e, "storage answered 200 with error %s while %s %s", code, c->what, c->key);
-		return strcmp(code, "InvalidPart") == 0 || strcmp(code, "InvalidPartOrder") == 0 ||
-		    strcmp(code, "EntityTooSmall") == 0 ? ERR_CONFLICT :
-		    strcmp(code, "NoSuchUpload") == 0 ? ERR_NOT_FOUND : ERR_STORAGE;
-	}
-	return s3_status_result(cfg, c->method, c->key, c->status, body, &transient, e);
+	return s3mp_answer(cfg, c->method, c->key, c->what, c->status,
+	    c->resp != NULL ? c->resp : "", c->resp_len, e);
 }
 
 static enum result

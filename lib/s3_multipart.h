@@ -111,4 +111,16 @@ enum result s3mp_parse_list(const char *xml, size_t len, struct s3mp_parts *out,
  */
 bool s3mp_parse_error(const char *xml, size_t len, char *code, size_t cap);
 
+#ifdef UNITTEST
+/*
+ * What a multipart answer means (static in release builds): the errors
+ * listed above, a 200 whose body is an <Error> counted as that error,
+ * anything else as s3_status_result (s3_status.h). what names the step
+ * for messages ("completing the multipart upload of"). body holds len
+ * bytes and a NUL after them.
+ */
+enum result s3mp_answer(const struct config *cfg, const char *method, const char *key,
+    const char *what, long status, const char *body, size_t len, struct errbuf *e);
+#endif
+
 #endif

@@ -5,7 +5,9 @@
  * NUL-terminated, so a read past it is an ASan report. What is accepted
  * must be safe to echo: part numbers 1..10000, sizes >= 0, ETags and the
  * upload id printable ASCII; and the parts read must make a
- * CompleteMultipartUpload body.
+ * CompleteMultipartUpload body. The same bytes as the answer of a 200, 400,
+ * 404 and 503 (s3mp_answer): OK only for a 2xx that is no <Error>, else
+ * an error with a message.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,6 +65,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!((code[i] >= 'a' && code[i] <= 'z') || (code[i] >= 'A' && code[i] <= 'Z') ||
 			    (code[i] >= '0' && code[i] <= '9')))
 				abort();
+	{
+		static const long statuses[] = { 200, 204, 400, 403, 404, 503 };
+		struct config cfg;
+		char *txt = malloc(size + 1); /* s3mp_answer reads a NUL-terminated body */
+
+		if (txt == NULL)
+			goto out;
+		memcpy(txt, data, size);
+		txt[size] = '\0';
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.storage_endpoint = (char *)"http://127.0.0.1:9000";
+		cfg.storage_bucket = (char *)"mustory-audio";
+		for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+			struct errbuf e;
+			enum result rc;
+
+			err_clear(&e);
+			rc = s3mp_answer(&cfg, "POST", "tracks/x/original.wav", "completing",
+			    statuses[i], txt, size, &e);
+			if ((rc == OK) != (statuses[i] < 300 && !s3mp_parse_error(doc, size, code,
+			    sizeof(code))) || (rc != OK && err_msg(&e)[0] == '\0'))
+				abort();
+		}
+		free(txt);
+	}
+out:
 	free(doc);
 	return 0;
 }

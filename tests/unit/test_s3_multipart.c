@@ -249,6 +249,47 @@ error_documents_are_recognized(void **state)
 	assert_false(s3mp_parse_error("", 0, code, sizeof(code)));
 }
 
+static void
+answers_map_to_results(void **state)
+{
+	static const struct {
+		long status;
+		const char *body;
+		enum result want;
+	} cases[] = {
+		{ 200, "<?xml version=\"1.0\"?>\n  <CompleteMultipartUploadResult><ETag>\"a-2\"</ETag>"
+		    "</CompleteMultipartUploadResult>", OK },
+		{ 200, "<?xml version=\"1.0\"?>\n   <Error><Code>InternalError</Code></Error>", ERR_STORAGE },
+		{ 200, "\n <Error><Code>InvalidPart</Code></Error>", ERR_CONFLICT },
+		{ 200, "<Error><Code>NoSuchUpload</Code></Error>", ERR_NOT_FOUND },
+		{ 400, "<Error><Code>InvalidPart</Code></Error>", ERR_CONFLICT },
+		{ 400, "<Error><Code>InvalidPartOrder</Code></Error>", ERR_CONFLICT },
+		{ 400, "<Error><Code>EntityTooSmall</Code></Error>", ERR_CONFLICT },
+		{ 400, "<Error><Code>MalformedXML</Code></Error>", ERR_STORAGE },
+		{ 404, "<Error><Code>NoSuchUpload</Code></Error>", ERR_NOT_FOUND },
+		{ 404, "<Error><Code>NoSuchBucket</Code></Error>", ERR_NOT_FOUND },
+		{ 403, "<Error><Code>SignatureDoesNotMatch</Code></Error>", ERR_AUTH },
+		{ 503, "<Error><Code>SlowDown</Code></Error>", ERR_STORAGE },
+		{ 204, "", OK },
+	};
+	struct config c = test_config();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct errbuf e;
+		enum result rc;
+
+		err_clear(&e);
+		rc = s3mp_answer(&c, "POST", KEY, "completing the multipart upload of",
+		    cases[i].status, cases[i].body, strlen(cases[i].body), &e);
+		if (rc != cases[i].want)
+			fail_msg("case %zu (%ld): %s, want %s (%s)", i, cases[i].status,
+			    result_str(rc), result_str(cases[i].want), err_msg(&e));
+		assert_true(rc == OK || err_msg(&e)[0] != '\0');
+	}
+}
+
 int
 main(void)
 {
@@ -260,6 +301,7 @@ main(void)
 		cmocka_unit_test(bad_list_pages_are_refused),
 		cmocka_unit_test(create_result_gives_the_upload_id),
 		cmocka_unit_test(error_documents_are_recognized),
+		cmocka_unit_test(answers_map_to_results),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
