@@ -14,6 +14,7 @@
 #include "jobstore.h"
 #include "log.h"
 #include "track_view.h"
+#include "upload_multipart.h"
 #include "validate.h"
 
 
@@ -53,6 +54,10 @@ route_complete(struct req *r, const char *unused)
 		http_send_json(r, 200, o);
 		goto out;
 	}
+	/* Multipart (issue 14): lock the row and complete the upload in storage;
+	 * what follows then runs under that lock, committed after the job. */
+	if (track_row_multipart(res) && !upload_mp_complete(r, b.track_id, res))
+		goto out;
 	declared = strtoll(PQgetvalue(res, 0, TC_SIZE), NULL, 10);
 	rc = s3_head(&r->w->s3, PQgetvalue(res, 0, TC_AUDIO_KEY), &stored, etag, &e);
 	if (rc == ERR_NOT_FOUND) {
@@ -75,6 +80,8 @@ route_complete(struct req *r, const char *unused)
 		goto out;
 	}
 	rc = job_enqueue(&r->w->db, b.track_id, etag, r->w->cfg->job_max_attempts, &job_id, &e);
+	if (rc == OK)
+		rc = upload_mp_commit(r, &e); /* multipart: release the row lock */
 	if (rc != OK) {
 		http_error_db(r, rc, &e);
 		goto out;
@@ -92,6 +99,7 @@ route_complete(struct req *r, const char *unused)
 	o = track_status_json(res);
 	http_send_json(r, job_id != 0 ? 202 : 200, o);
 out:
+	upload_mp_release(r); /* multipart: a lock still held on an error */
 	json_object_put(o);
 	json_object_put(body);
 	PQclear(res);

@@ -36,6 +36,8 @@ struct config {
 	long long upload_url_expires_s; /* UPLOAD_URL_EXPIRES_SECONDS */
 	long long download_url_expires_s; /* DOWNLOAD_URL_EXPIRES_SECONDS: GET .../original */
 	long long max_pending_uploads; /* MAX_PENDING_UPLOADS_PER_USER */
+	long long multipart_part_bytes; /* MULTIPART_PART_BYTES: multipart init's part size
+	                                   (5 MiB..5 GiB, S3's limits for a part) */
 	char *fcgi_socket;           /* FCGI_SOCKET: a path, or 127.0.0.1:PORT */
 	long long fcgi_workers;      /* FCGI_WORKERS */
 	long long db_timeout_s;      /* DB_CONNECT_TIMEOUT_SECONDS */

@@ -40,6 +40,7 @@ defaults_and_trailing_slash(void **state)
 	assert_int_equal(c.upload_url_expires_s, 900);
 	assert_int_equal(c.download_url_expires_s, 300);
 	assert_string_equal(c.log_format, "text");
+	assert_int_equal(c.multipart_part_bytes, 8LL * 1024 * 1024);
 	assert_string_equal(c.storage_endpoint, "http://127.0.0.1:9000");
 	assert_string_equal(c.storage_bucket, "mustory-audio");
 	u = storage_url_public(&c, "a/b.m3u8");
@@ -60,6 +61,8 @@ bad_values_name_the_variable(void **state)
 		{ "LOG_LEVEL", "loud", "LOG_LEVEL must be" },
 		{ "LOG_FORMAT", "yaml", "LOG_FORMAT must be text or json" },
 		{ "DOWNLOAD_URL_EXPIRES_SECONDS", "5", "DOWNLOAD_URL_EXPIRES_SECONDS must be a whole number from 10" },
+		{ "MULTIPART_PART_BYTES", "5242879", "MULTIPART_PART_BYTES must be a whole number from 5242880 to 5368709120" },
+		{ "UPLOAD_URL_EXPIRES_SECONDS", "0", "UPLOAD_URL_EXPIRES_SECONDS must be a whole number from 1 to 604800" },
 	};
 	size_t i;
 
