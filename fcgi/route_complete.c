@@ -3,7 +3,10 @@
  * that it really is (HEAD, size), then in one statement move the track to
  * PROCESSING and insert its job; the jobs trigger NOTIFYs the runners at
  * commit. A repeated or concurrent call finds the track no longer PENDING
- * and makes no second job.
+ * and makes no second job. The HEAD is bounded: at most
+ * STORAGE_API_CONCURRENCY workers wait on storage at once (lib/gate.h), each
+ * for at most STORAGE_API_TIMEOUT_SECONDS, so slow storage never holds every
+ * worker; past either, 503 storage_unavailable.
  */
 #include "routes.h"
 
@@ -52,7 +55,16 @@ route_complete(struct req *r, const char *unused)
 		goto out;
 	}
 	declared = strtoll(PQgetvalue(res, 0, TC_SIZE), NULL, 10);
+	/* Slow storage may hold only some workers (the gate) and only briefly (STORAGE_API_TIMEOUT_SECONDS). */
+	if (!gate_enter(r->w->storage_gate, r->w->slot)) {
+		log_warnx("complete %s: every place for storage calls is taken", b.track_id);
+		http_error(r, 503, "storage_unavailable",
+		    "Storage is answering slowly and every check of an upload is waiting on it, so "
+		    "this one cannot be checked now. Retry in a few seconds.");
+		goto out;
+	}
 	rc = s3_head(&r->w->s3, PQgetvalue(res, 0, TC_AUDIO_KEY), &stored, &e);
+	gate_leave(r->w->storage_gate, r->w->slot);
 	if (rc == ERR_NOT_FOUND) {
 		http_error(r, 409, "upload_missing",
 		    "The audio file is not in storage yet. Upload it to audio_upload_url with "
