@@ -30,6 +30,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: mustory-token [--sub UUID] [--ttl SECONDS] [--env-file PATH]\n"
+	    "       mustory-token --help | --version\n"
 	    "  Mints an HS256 development token signed with JWT_SECRET (from the\n"
 	    "  environment, else the env file). Token on stdout, sub on stderr.\n"
 	    "  --sub UUID      the user id (default: a new random UUID)\n"
@@ -66,6 +67,10 @@ main(int argc, char *argv[])
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("mustory-token %s\n", MUSTORY_VERSION);
 			return 0;
 		}
 		if (i + 1 >= argc || (strcmp(a, "--sub") != 0 &&
