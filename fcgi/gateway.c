@@ -111,14 +111,10 @@ gateway_append(char *out, size_t outsz, size_t *len, const char *s, size_t n)
 	bool whole = n <= room;
 
 	if (!whole) {
+		/* the byte after the cut must start a character (not be 10xxxxxx) */
 		n = room;
-		/* back off continuation bytes (10xxxxxx) and the lead byte they follow */
-		if (((unsigned char)s[n] & 0xC0) == 0x80) { /* n < the original n */
-			while (n > 0 && ((unsigned char)s[n - 1] & 0xC0) == 0x80)
-				n--;
-			if (n > 0 && ((unsigned char)s[n - 1] & 0xC0) == 0xC0)
-				n--;
-		}
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
 	}
 	memcpy(out + *len, s, n);
 	*len += n;

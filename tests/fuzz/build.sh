@@ -34,8 +34,9 @@ declare -A SRCS=(
 	[sigv4_query]="lib/sigv4.c lib/encode.c lib/result.c"
 	[config]="lib/config.c lib/storage_layout.c lib/encode.c lib/log.c lib/result.c"
 	[s3_status]="lib/s3_status.c lib/result.c"
+	[gateway_path]="fcgi/gateway.c"
 )
-ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status"
+ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status gateway_path"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then
