@@ -44,6 +44,25 @@ cmp_ok "$timed" -gt 0 "the completes let through gave up after the API's storage
 is "$((capped + timed))" "$n" "each 503 says which of the two it was"
 is "$(psql_q "select processing_status from tracks where id = '$id'")" PENDING "the track is still PENDING"
 
+# Workers killed with -9 while they hold the places give them back: the
+# supervisor clears a dead worker's slot, so the places are free again.
+apid=$(cat "$STACK_DIR/api.pid")
+rm -f "$TMP"/c.*
+for i in 1 2; do complete_bg "k$i" & done
+sleep 1
+kill -9 $(pgrep -P "$apid")
+wait $(jobs -p)
+for i in $(seq 1 100); do
+	[ "$(pgrep -P "$apid" | wc -l)" -ge "$FCGI_WORKERS" ] && break
+	sleep 0.1
+done
+is "$(pgrep -P "$apid" | wc -l | tr -d ' ')" "$FCGI_WORKERS" "the supervisor replaced the killed workers"
+cap=$((FCGI_WORKERS / 2 > 0 ? FCGI_WORKERS / 2 : 1))
+for ((i = 1; i <= cap; i++)); do complete_bg "after$i" & done
+wait $(jobs -p)
+is "$(grep -l 'Storage is not reachable right now' "$TMP"/c.after*.body | wc -l | tr -d ' ')" "$cap" \
+	"after kill -9, all $cap places are free again (each complete waited on storage, none refused at once)"
+
 thaw
 for i in $(seq 1 20); do
 	complete "$tok" "$id"
