@@ -134,8 +134,12 @@ UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket))
 SITES := $(notdir $(wildcard apache/*.conf))
 DOCS := README.md $(wildcard docs/*.md)
 
-# An installed build reads /etc/mustory/env when nothing names a file.
+# An installed build reads /etc/mustory/env when nothing names a file. Not
+# a SAN=1 build: that one is the tests' (which name their env files), and
+# must not change under them.
+ifneq ($(SAN),1)
 install: DEFAULT_ENV_FILE ?= /etc/mustory/env
+endif
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/nginx \
 		$(DESTDIR)$(SHAREDIR)/apache/errors $(DESTDIR)$(SHAREDIR)/migrations \
