@@ -132,7 +132,7 @@ SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL ?= install
 UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket))
 SITES := $(notdir $(wildcard apache/*.conf))
-DOCS := README.md $(wildcard docs/*.md)
+DOCS := $(wildcard docs/*.md) $(wildcard docs/*.yaml)
 
 # An installed build reads /etc/mustory/env when nothing names a file. Not
 # a SAN=1 build: that one is the tests' (which name their env files), and
@@ -143,7 +143,7 @@ endif
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/nginx \
 		$(DESTDIR)$(SHAREDIR)/apache/errors $(DESTDIR)$(SHAREDIR)/migrations \
-		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DOCDIR)/docs
 	$(INSTALL) -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 0644 nginx/mustory.conf $(DESTDIR)$(SHAREDIR)/nginx/
 	$(INSTALL) -m 0644 $(addprefix apache/,$(SITES)) $(DESTDIR)$(SHAREDIR)/apache/
@@ -153,7 +153,8 @@ install: all
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; done
 	$(INSTALL) -m 0644 schema.sql env.example $(DESTDIR)$(SHAREDIR)/
 	$(if $(wildcard migrations/*.sql),$(INSTALL) -m 0644 migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations/)
-	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)))

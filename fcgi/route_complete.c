@@ -1,7 +1,8 @@
 /*
  * POST /tracks/upload/complete: the app says the audio is in storage. Check
  * that it really is (HEAD, size), then in one statement move the track to
- * PROCESSING and insert its job; the jobs trigger NOTIFYs the runners at
+ * PROCESSING, with the ETag the HEAD saw (the runner reads exactly that
+ * object: If-Match), and insert its job; the jobs trigger NOTIFYs the runners at
  * commit. A repeated or concurrent call finds the track no longer PENDING
  * and makes no second job. The HEAD is bounded: at most
  * STORAGE_API_CONCURRENCY workers wait on storage at once (lib/gate.h), each
@@ -10,6 +11,7 @@
  */
 #include "routes.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,52 @@
 #include "track_view.h"
 #include "validate.h"
 
+static bool complete_check_upload(struct req *r, const char *track_id, PGresult *res,
+    char *etag);
+
+/*
+ * Is the original in storage with the declared size? HEAD it (etag gets its
+ * ETag); false once an answer (409, 503) is sent. Slow storage may hold only
+ * some workers (the gate), briefly (STORAGE_API_TIMEOUT_SECONDS).
+ */
+static bool
+complete_check_upload(struct req *r, const char *track_id, PGresult *res, char *etag)
+{
+	long long declared = strtoll(PQgetvalue(res, 0, TC_SIZE), NULL, 10), stored = -1;
+	struct errbuf e;
+	enum result rc;
+
+	err_clear(&e);
+	if (!gate_enter(r->w->storage_gate, r->w->slot)) {
+		log_warnx("complete %s: every place for storage calls is taken", track_id);
+		http_error(r, 503, "storage_unavailable",
+		    "Storage is answering slowly and every check of an upload is waiting on it, so "
+		    "this one cannot be checked now. Retry in a few seconds.");
+		return false;
+	}
+	rc = s3_head(&r->w->s3, PQgetvalue(res, 0, TC_AUDIO_KEY), &stored, etag, &e);
+	gate_leave(r->w->storage_gate, r->w->slot);
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, 409, "upload_missing",
+		    "The audio file is not in storage yet. Upload it to audio_upload_url with "
+		    "audio_upload_fields from /tracks/upload/init, then call complete again.");
+		return false;
+	}
+	if (rc != OK) {
+		log_warnx("complete %s: %s", track_id, err_msg(&e));
+		http_error(r, 503, "storage_unavailable",
+		    "Storage is not reachable right now, so the upload cannot be checked. "
+		    "Retry in a few seconds.");
+		return false;
+	}
+	if (stored != declared) {
+		http_error(r, 409, "upload_size_mismatch",
+		    "The stored audio file is %lld bytes but file_size was %lld. Upload the "
+		    "file again, then call complete.", stored, declared);
+		return false;
+	}
+	return true;
+}
 
 void
 route_complete(struct req *r, const char *unused)
@@ -27,7 +75,8 @@ route_complete(struct req *r, const char *unused)
 	struct errbuf e;
 	json_object *body = NULL, *o = NULL;
 	PGresult *res = NULL;
-	long long declared, stored = -1, job_id = 0;
+	long long job_id = 0;
+	char etag[S3_ETAG_MAX];
 	enum result rc;
 
 	(void)unused;
@@ -54,37 +103,9 @@ route_complete(struct req *r, const char *unused)
 		http_send_json(r, 200, o);
 		goto out;
 	}
-	declared = strtoll(PQgetvalue(res, 0, TC_SIZE), NULL, 10);
-	/* Slow storage may hold only some workers (the gate) and only briefly (STORAGE_API_TIMEOUT_SECONDS). */
-	if (!gate_enter(r->w->storage_gate, r->w->slot)) {
-		log_warnx("complete %s: every place for storage calls is taken", b.track_id);
-		http_error(r, 503, "storage_unavailable",
-		    "Storage is answering slowly and every check of an upload is waiting on it, so "
-		    "this one cannot be checked now. Retry in a few seconds.");
+	if (!complete_check_upload(r, b.track_id, res, etag))
 		goto out;
-	}
-	rc = s3_head(&r->w->s3, PQgetvalue(res, 0, TC_AUDIO_KEY), &stored, &e);
-	gate_leave(r->w->storage_gate, r->w->slot);
-	if (rc == ERR_NOT_FOUND) {
-		http_error(r, 409, "upload_missing",
-		    "The audio file is not in storage yet. Upload it to audio_upload_url with "
-		    "audio_upload_fields from /tracks/upload/init, then call complete again.");
-		goto out;
-	}
-	if (rc != OK) {
-		log_warnx("complete %s: %s", b.track_id, err_msg(&e));
-		http_error(r, 503, "storage_unavailable",
-		    "Storage is not reachable right now, so the upload cannot be checked. "
-		    "Retry in a few seconds.");
-		goto out;
-	}
-	if (stored != declared) {
-		http_error(r, 409, "upload_size_mismatch",
-		    "The stored audio file is %lld bytes but file_size was %lld. Upload the "
-		    "file again, then call complete.", stored, declared);
-		goto out;
-	}
-	rc = job_enqueue(&r->w->db, b.track_id, r->w->cfg->job_max_attempts, &job_id, &e);
+	rc = job_enqueue(&r->w->db, b.track_id, etag, r->w->cfg->job_max_attempts, &job_id, &e);
 	if (rc != OK) {
 		http_error_db(r, rc, &e);
 		goto out;
