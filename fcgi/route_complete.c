@@ -20,6 +20,14 @@
 #include "track_view.h"
 #include "validate.h"
 
+/*
+ * How long a complete waits for a place among the STORAGE_API_CONCURRENCY
+ * workers in a storage call: HEADs take milliseconds when storage is well,
+ * so concurrent completes of one track only queue; when storage hangs, the
+ * ones past the cap answer 503 after this, not after the storage timeout.
+ */
+#define COMPLETE_GATE_WAIT_MS 500
+
 static bool complete_check_upload(struct req *r, const char *track_id, PGresult *res,
     char *etag);
 
@@ -36,7 +44,7 @@ complete_check_upload(struct req *r, const char *track_id, PGresult *res, char *
 	enum result rc;
 
 	err_clear(&e);
-	if (!gate_enter(r->w->storage_gate, r->w->slot)) {
+	if (!gate_enter_wait(r->w->storage_gate, r->w->slot, COMPLETE_GATE_WAIT_MS)) {
 		log_warnx("complete %s: every place for storage calls is taken", track_id);
 		http_error(r, 503, "storage_unavailable",
 		    "Storage is answering slowly and every check of an upload is waiting on it, so "

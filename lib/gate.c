@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 enum result
 gate_open(struct gate *g, int n, int cap, struct errbuf *e)
@@ -61,6 +62,21 @@ gate_enter(struct gate *g, int slot)
 		return true;
 	atomic_store(&g->slots[slot], 0);
 	return false;
+}
+
+bool
+gate_enter_wait(struct gate *g, int slot, int wait_ms)
+{
+	const struct timespec step = { 0, 5 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0;; waited += 5) {
+		if (gate_enter(g, slot))
+			return true;
+		if (waited >= wait_ms)
+			return false;
+		(void)nanosleep(&step, NULL);
+	}
 }
 
 void

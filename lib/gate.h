@@ -37,6 +37,14 @@ void gate_close(struct gate *g);
 /* Take a place for worker slot; false when cap workers already hold one. */
 bool gate_enter(struct gate *g, int slot);
 
+/*
+ * The same, waiting up to wait_ms for a place to come free (checked every
+ * few milliseconds): fast calls through a full gate only queue briefly,
+ * while slow ones make the caller give up after wait_ms, never after the
+ * call's own timeout.
+ */
+bool gate_enter_wait(struct gate *g, int slot, int wait_ms);
+
 /* Give the place back (a worker after its call, the supervisor for a dead one). */
 void gate_leave(struct gate *g, int slot);
 

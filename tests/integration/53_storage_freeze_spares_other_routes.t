@@ -3,7 +3,8 @@
 # frozen (SIGSTOP), more completes than there are FastCGI workers arrive at
 # once. At most STORAGE_API_CONCURRENCY workers (default FCGI_WORKERS/2) wait
 # on storage, each for at most STORAGE_API_TIMEOUT_SECONDS, then answer 503
-# storage_unavailable; the others get that 503 at once, with a sentence; and
+# storage_unavailable; the others get that 503 after at most half a second
+# of waiting for a place (never the storage timeout), with a sentence; and
 # status and healthz keep answering 200 all along. After SIGCONT everything
 # works again. The client timeouts are generous: this is not a speed test.
 . "$(dirname "$0")/../lib/flow.sh"
@@ -38,7 +39,7 @@ codes=$(cat "$TMP"/c.*.code | sort | uniq -c | awk '{print $2"x"$1}' | tr '\n' '
 is "$(cat "$TMP"/c.*.code | grep -c '^503$')" "$n" "all $n completes with storage frozen: 503 ($codes)"
 is "$(cat "$TMP"/c.*.body | jq -r .code | grep -c '^storage_unavailable$')" "$n" "every one: storage_unavailable"
 capped=$(grep -l 'every check of an upload is waiting on it' "$TMP"/c.*.body | wc -l)
-cmp_ok "$capped" -gt 0 "past the cap, completes were refused at once with a sentence ($capped of $n)"
+cmp_ok "$capped" -gt 0 "past the cap, completes were refused without waiting on storage, with a sentence ($capped of $n)"
 timed=$(grep -l 'Storage is not reachable right now' "$TMP"/c.*.body | wc -l)
 cmp_ok "$timed" -gt 0 "the completes let through gave up after the API's storage timeout ($timed of $n)"
 is "$((capped + timed))" "$n" "each 503 says which of the two it was"
@@ -61,7 +62,7 @@ cap=$((FCGI_WORKERS / 2 > 0 ? FCGI_WORKERS / 2 : 1))
 for ((i = 1; i <= cap; i++)); do complete_bg "after$i" & done
 wait $(jobs -p)
 is "$(grep -l 'Storage is not reachable right now' "$TMP"/c.after*.body | wc -l | tr -d ' ')" "$cap" \
-	"after kill -9, all $cap places are free again (each complete waited on storage, none refused at once)"
+	"after kill -9, all $cap places are free again (each complete waited on storage, none was refused a place)"
 
 thaw
 for i in $(seq 1 20); do

@@ -34,6 +34,7 @@ cap_holds(void **state)
 	assert_true(gate_enter(&g, 0));
 	assert_true(gate_enter(&g, 3));
 	assert_false(gate_enter(&g, 1)); /* the cap is reached */
+	assert_false(gate_enter_wait(&g, 1, 20)); /* and stays reached */
 	assert_int_equal(gate_held(&g), 2);
 	gate_leave(&g, 0);
 	assert_true(gate_enter(&g, 1));
