@@ -70,7 +70,7 @@ $(B)/%.o: %.c
 $(B)/.env-default: FORCE
 	@mkdir -p $(B)
 	@echo '$(DEFAULT_ENV_FILE)' | cmp -s - $@ || echo '$(DEFAULT_ENV_FILE)' > $@
-$(B)/lib/config.o: $(B)/.env-default
+$(B)/lib/config.o $(B)/fcgi/main.o $(B)/jobs/main.o: $(B)/.env-default
 $(B)/fcgi/main.o $(B)/fcgi/route_healthz.o $(B)/jobs/main.o $(B)/tools/mustory-token.o: VERSION
 .PHONY: FORCE
 FORCE:
