@@ -36,8 +36,9 @@ declare -A SRCS=(
 	[s3_status]="lib/s3_status.c lib/result.c"
 	[query]="fcgi/query.c lib/track.c lib/encode.c lib/ids.c lib/db.c lib/log.c lib/result.c lib/utf8.c"
 	[s3_multipart]="lib/s3_multipart.c lib/s3_status.c lib/sigv4.c lib/storage_layout.c lib/encode.c lib/log.c lib/result.c"
+	[gateway_path]="fcgi/gateway.c"
 )
-ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query s3_multipart"
+ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query s3_multipart gateway_path"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then
