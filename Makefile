@@ -30,6 +30,10 @@ CFLAGS ?= $(OPT) -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Ilib -DMUSTORY_VERSION='"$(VERSION)"'
+# The env file an installed build reads when nothing names one (make install
+# and the Debian package: DEFAULT_ENV_FILE=/etc/mustory/env); empty for dev
+# and test builds, so a machine's /etc/mustory/env never leaks into a test.
+CPPFLAGS += -DMUSTORY_DEFAULT_ENV_FILE='"$(DEFAULT_ENV_FILE)"'
 ifeq ($(SAN),1)
 CFLAGS := -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined,float-cast-overflow
 LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
@@ -49,7 +53,17 @@ TESTABLE_OBJS := $(LIB_OBJS) $(filter-out $(B)/fcgi/main.o,$(FCGI_OBJS)) \
 	$(filter-out $(B)/jobs/main.o,$(JOBS_OBJS))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token
+PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-admin
+
+# Where `mustory-admin migrate` finds schema.sql and migrations/ without
+# --dir: the installed copy when PREFIX is given (make PREFIX=/usr, as the
+# Debian package builds), else this tree (dev builds). Override with
+# MIGRATE_DIR=... when building.
+ifeq ($(origin PREFIX),command line)
+MIGRATE_DIR ?= $(PREFIX)/share/mustory
+else
+MIGRATE_DIR ?= $(CURDIR)
+endif
 
 .PHONY: all unit-bins test unit run migrate deps bench clean format install uninstall deb
 all: $(PROGS)
@@ -61,6 +75,16 @@ $(B)/%.o: %.c
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
+# What the compiler is told from outside the sources: objects that use it
+# are rebuilt when it changes.
+$(B)/.env-default: FORCE
+	@mkdir -p $(B)
+	@echo '$(DEFAULT_ENV_FILE)' | cmp -s - $@ || echo '$(DEFAULT_ENV_FILE)' > $@
+$(B)/lib/config.o $(B)/fcgi/main.o $(B)/jobs/main.o: $(B)/.env-default
+$(B)/fcgi/main.o $(B)/fcgi/route_healthz.o $(B)/jobs/main.o $(B)/tools/mustory-token.o: VERSION
+.PHONY: FORCE
+FORCE:
+
 $(B)/mustory-api: $(FCGI_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -68,6 +92,10 @@ $(B)/mustory-runner: $(JOBS_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/mustory-token: $(B)/tools/mustory-token.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tools/mustory-admin.o: CPPFLAGS += -DMUSTORY_MIGRATE_DIR='"$(MIGRATE_DIR)"'
+$(B)/mustory-admin: $(B)/tools/mustory-admin.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests reach the programs' headers too.
@@ -120,6 +148,12 @@ UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket))
 SITES := $(notdir $(wildcard apache/*.conf))
 DOCS := $(wildcard docs/*.md) $(wildcard docs/*.yaml)
 
+# An installed build reads /etc/mustory/env when nothing names a file. Not
+# a SAN=1 build: that one is the tests' (which name their env files), and
+# must not change under them.
+ifneq ($(SAN),1)
+install: DEFAULT_ENV_FILE ?= /etc/mustory/env
+endif
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/nginx \
 		$(DESTDIR)$(SHAREDIR)/apache/errors $(DESTDIR)$(SHAREDIR)/migrations \

@@ -11,9 +11,12 @@
 enum route {
 	ROUTE_INIT,      /* POST /tracks/upload/init */
 	ROUTE_COMPLETE,  /* POST /tracks/upload/complete */
+	ROUTE_PARTS,     /* POST /tracks/upload/parts */
 	ROUTE_STATUS,    /* GET  /tracks/upload/status/{id} */
 	ROUTE_TRACK,     /* GET  /tracks/{id} */
 	ROUTE_HEALTHZ,   /* GET  /healthz */
+	ROUTE_LIST,      /* GET  /tracks?limit=&cursor=&status= */
+	ROUTE_ORIGINAL,  /* GET  /tracks/{id}/original */
 	ROUTE__MAX
 };
 
@@ -26,14 +29,18 @@ void routes_dispatch(struct req *r);
  */
 void route_init(struct req *r, const char *id);
 void route_complete(struct req *r, const char *id);
+void route_parts(struct req *r, const char *id);
 void route_status(struct req *r, const char *id);
 void route_track(struct req *r, const char *id);
 void route_healthz(struct req *r, const char *id);
+void route_list(struct req *r, const char *id);
+void route_original(struct req *r, const char *id);
 
 #ifdef UNITTEST
 /*
- * Does path match pattern? Exact, or one trailing "*" segment (non-empty,
- * no '/'), whose start goes to *seg. 1 on a match, else 0.
+ * Does path match pattern? Exact, or with one "*" (at the end or between
+ * slashes) matching one segment (non-empty, no '/'), whose start goes to
+ * *seg (the segment runs to the next '/' or the end). 1 on a match, else 0.
  */
 int route_match(const char *pattern, const char *path, const char **seg);
 #endif
