@@ -12,6 +12,7 @@
 #include "log.h"
 #include "utf8.h"
 
+static long long http_body_length(struct req *r);
 static const char *http_reason(int status);
 static const char *http_request_id_header(const struct req *r, char *buf, size_t size);
 static bool http_json_type(const char *ct);
@@ -273,41 +274,53 @@ http_json_type(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
-json_object *
-http_read_json(struct req *r)
+/* The body's declared length when the headers allow reading it; -1 (answered) when not. */
+static long long
+http_body_length(struct req *r)
 {
 	const char *ct = http_param(r, "CONTENT_TYPE");
 	const char *cl = http_param(r, "CONTENT_LENGTH");
 	long long len = 0;
-	char *buf = NULL, *end;
-	int got;
-	json_tokener *tok = NULL;
-	json_object *obj = NULL;
-	enum json_tokener_error jerr;
-	size_t off;
+	char *end;
 
 	if (!http_json_type(ct)) {
 		http_error(r, 415, "unsupported_media_type",
 		    "Send the request body as JSON with \"Content-Type: application/json\".");
-		return NULL;
+		return -1;
 	}
 	if (cl != NULL && *cl != '\0') {
 		len = strtoll(cl, &end, 10);
 		if (*end != '\0' || len < 0) {
 			http_error(r, 400, "bad_request", "The Content-Length header is not a number.");
-			return NULL;
+			return -1;
 		}
 	}
 	if (len > HTTP_MAX_BODY) {
 		http_error(r, 413, "body_too_large",
 		    "The request body is too large: API requests are JSON documents of at most %d KiB.",
 		    HTTP_MAX_BODY / 1024);
-		return NULL;
+		return -1;
 	}
 	if (len == 0) {
 		http_error(r, 400, "malformed_json", "The request body is empty; send a JSON object.");
-		return NULL;
+		return -1;
 	}
+	return len;
+}
+
+json_object *
+http_read_json(struct req *r)
+{
+	long long len;
+	char *buf = NULL;
+	int got;
+	json_tokener *tok = NULL;
+	json_object *obj = NULL;
+	enum json_tokener_error jerr;
+	size_t off;
+
+	if ((len = http_body_length(r)) < 0)
+		return NULL;
 	if ((buf = malloc((size_t)len + 1)) == NULL) {
 		http_error(r, 503, "overloaded", "The server is out of memory; retry shortly.");
 		return NULL;

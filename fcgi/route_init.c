@@ -20,6 +20,9 @@
 #include "upload_multipart.h"
 #include "validate.h"
 
+static bool init_sign(struct req *r, const struct init_body *b, const char *id,
+    bool multipart, char *audio_key, char *art_key, struct s3_post *audio, struct s3_post *art);
+static bool init_insert(struct req *r, const struct track_new *t, bool multipart);
 static json_object *init_answer(const struct config *cfg, const char *id,
     const struct s3_post *audio, const struct s3_post *art, json_object *mp);
 
@@ -45,6 +48,66 @@ init_answer(const struct config *cfg, const char *id, const struct s3_post *audi
 	return resp;
 }
 
+/*
+ * The object keys (ours: never built from user text) and the presigned POST
+ * forms: the audio's unless multipart, the artwork's when asked for.
+ */
+static bool
+init_sign(struct req *r, const struct init_body *b, const char *id, bool multipart,
+    char *audio_key, char *art_key, struct s3_post *audio, struct s3_post *art)
+{
+	const struct config *cfg = r->w->cfg;
+	const char *audio_type = NULL, *art_type = NULL;
+	time_t now = time(NULL);
+	struct errbuf e;
+
+	err_clear(&e);
+	media_audio_ext(b->file_extension, &audio_type);
+	if (storage_key_original(audio_key, STORAGE_KEY_MAX, id, b->file_extension) == NULL ||
+	    (!multipart && s3_presign_post(cfg, audio_key, audio_type, b->file_size, b->file_size,
+	    cfg->upload_url_expires_s, now, audio, &e) != OK)) {
+		log_errx("presign %s: %s", audio_key, err_msg(&e));
+		http_error(r, 500, "internal", "Could not sign the upload (request %s).", r->request_id);
+		return false;
+	}
+	if (b->artwork_extension == NULL)
+		return true;
+	media_image_ext(b->artwork_extension, &art_type);
+	if (storage_key_artwork(art_key, STORAGE_KEY_MAX, id, b->artwork_extension) == NULL ||
+	    s3_presign_post(cfg, art_key, art_type, 1, cfg->max_artwork_bytes,
+	    cfg->upload_url_expires_s, now, art, &e) != OK) {
+		log_errx("presign %s: %s", art_key, err_msg(&e));
+		http_error(r, 500, "internal", "Could not sign the upload (request %s).", r->request_id);
+		return false;
+	}
+	return true;
+}
+
+/* Insert the PENDING track within the per-user limit; the error answered when not. */
+static bool
+init_insert(struct req *r, const struct track_new *t, bool multipart)
+{
+	const struct config *cfg = r->w->cfg;
+	struct errbuf e;
+	enum result rc;
+
+	err_clear(&e);
+	rc = track_insert(&r->w->db, t, cfg->max_pending_uploads, &e);
+	if (rc != OK && multipart)
+		upload_mp_init_undo(r, t->audio_key, t->multipart_upload_id);
+	if (rc == ERR_LIMIT) {
+		http_error(r, 429, "too_many_pending_uploads",
+		    "You have %lld uploads that were started but never completed; complete or "
+		    "let them expire before starting another.", cfg->max_pending_uploads);
+		return false;
+	}
+	if (rc != OK) {
+		http_error_db(r, rc, &e);
+		return false;
+	}
+	return true;
+}
+
 void
 route_init(struct req *r, const char *unused)
 {
@@ -52,19 +115,15 @@ route_init(struct req *r, const char *unused)
 	struct init_body b = { 0 };
 	struct field_error fe;
 	struct s3_post audio = { 0 }, art = { 0 };
-	struct errbuf e;
 	json_object *body = NULL, *resp = NULL, *mp = NULL;
 	char id[37], audio_key[STORAGE_KEY_MAX], art_key[STORAGE_KEY_MAX];
 	char upload_id[S3MP_UPLOAD_ID_MAX] = "";
 	long long part_size = 0;
 	bool multipart;
 	char *audio_url = NULL;
-	const char *audio_type = NULL, *art_type = NULL;
-	time_t now = time(NULL);
-	enum result rc;
+	const char *audio_type = NULL;
 
 	(void)unused;
-	err_clear(&e);
 	if ((body = http_read_json(r)) == NULL)
 		goto out;
 	if (validate_fields(body, init_fields, init_nfields, &b, &fe) != OK) {
@@ -83,25 +142,8 @@ route_init(struct req *r, const char *unused)
 		http_error(r, 503, "overloaded", "Could not make a track id; retry shortly.");
 		goto out;
 	}
-	/* Keys are ours: never built from user text. */
-	if (storage_key_original(audio_key, sizeof(audio_key), id, b.file_extension) == NULL ||
-	    (!multipart && s3_presign_post(cfg, audio_key, audio_type, b.file_size, b.file_size,
-	    cfg->upload_url_expires_s, now, &audio, &e) != OK)) {
-		log_errx("presign %s: %s", audio_key, err_msg(&e));
-		http_error(r, 500, "internal", "Could not sign the upload (request %s).", r->request_id);
+	if (!init_sign(r, &b, id, multipart, audio_key, art_key, &audio, &art))
 		goto out;
-	}
-	if (b.artwork_extension != NULL) {
-		media_image_ext(b.artwork_extension, &art_type);
-		if (storage_key_artwork(art_key, sizeof(art_key), id, b.artwork_extension) == NULL ||
-		    s3_presign_post(cfg, art_key, art_type, 1, cfg->max_artwork_bytes,
-		    cfg->upload_url_expires_s, now, &art, &e) != OK) {
-			log_errx("presign %s: %s", art_key, err_msg(&e));
-			http_error(r, 500, "internal", "Could not sign the upload (request %s).",
-			    r->request_id);
-			goto out;
-		}
-	}
 	if ((audio_url = storage_url_public(cfg, audio_key)) == NULL) {
 		http_error(r, 503, "overloaded", "Out of memory; retry shortly.");
 		goto out;
@@ -115,19 +157,8 @@ route_init(struct req *r, const char *unused)
 			b.artwork_extension != NULL ? art_key : NULL,
 			multipart ? upload_id : NULL, part_size };
 
-		rc = track_insert(&r->w->db, &t, cfg->max_pending_uploads, &e);
-	}
-	if (rc != OK && multipart)
-		upload_mp_init_undo(r, audio_key, upload_id);
-	if (rc == ERR_LIMIT) {
-		http_error(r, 429, "too_many_pending_uploads",
-		    "You have %lld uploads that were started but never completed; complete or "
-		    "let them expire before starting another.", cfg->max_pending_uploads);
-		goto out;
-	}
-	if (rc != OK) {
-		http_error_db(r, rc, &e);
-		goto out;
+		if (!init_insert(r, &t, multipart))
+			goto out;
 	}
 	resp = init_answer(cfg, id, &audio, &art, mp);
 	log_info("track %s created by %s (%s, %lld bytes%s)", id, r->user, b.file_extension,
