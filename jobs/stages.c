@@ -9,15 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "artwork.h"
 #include "clock.h"
+#include "encslots.h"
 #include "log.h"
 #include "probe.h"
 #include "publish.h"
 
 #define DOWNLOAD_SLACK (64 * 1024) /* the stored object may differ a little from file_size */
+#define SLOT_WAIT_S 0.1            /* how often a job waiting for an encoder slot looks again */
 
 /* One attempt in progress: what the stages hand each other. */
 struct run {
@@ -53,6 +56,9 @@ static enum result stage_probe(struct run *r, struct errbuf *e);
 static enum result stage_transcode(struct run *r, struct errbuf *e);
 static enum result stage_artwork(struct run *r, struct errbuf *e);
 static enum result stage_publish(struct run *r, struct errbuf *e);
+static enum result stage_master(struct run *r, struct errbuf *e);
+static enum result run_take_slots(struct run *r, int *got, struct errbuf *e);
+static enum result run_tick(void *arg, const bool done[TRANSCODE_MAX_RUNGS], struct errbuf *e);
 static enum result run_stages(struct run *r, struct stage_times *st, struct errbuf *e);
 static enum result run_succeed(struct run *r, char **hls_url, struct errbuf *e);
 static void run_log_times(const struct run *r, const struct stage_times *st, double total);
@@ -62,12 +68,19 @@ static bool run_still_ours(void *arg);
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
 static void rm_tree(const char *dir);
 
+/*
+ * Segments go up while ffmpeg encodes (transcode), the rest after it
+ * (publish); until the master goes up nothing is visible, so a stop before
+ * it hands the job back and removes what the attempt uploaded: the master
+ * is the point of no return.
+ */
 static const struct stage stages[] = {
 	{ "download", 0, 2, false, stage_download },
 	{ "probe", 2, 5, false, stage_probe },
 	{ "transcode", 5, 90, false, stage_transcode },
-	{ "artwork", 90, 90, true, stage_artwork },
-	{ "publish", 90, 99, true, stage_publish },
+	{ "artwork", 90, 90, false, stage_artwork },
+	{ "publish", 90, 98, false, stage_publish },
+	{ "master", 98, 99, true, stage_master },
 };
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
 
@@ -195,21 +208,71 @@ stage_probe(struct run *r, struct errbuf *e)
 	return OK;
 }
 
-/* The ladder, parallel ffmpeg processes. */
+/*
+ * Up to w->parallel of the runner's shared encoder slots, waiting (abortably)
+ * while none is free: a job never oversubscribes the cores it shares.
+ */
+static enum result
+run_take_slots(struct run *r, int *got, struct errbuf *e)
+{
+	struct worker *w = r->w;
+	struct timespec ts = { 0, (long)(SLOT_WAIT_S * 1e9) };
+	double t0 = clock_now_s();
+	bool said = false;
+
+	*got = w->parallel;
+	if (w->slots == NULL)
+		return OK;
+	while ((*got = encslots_take(w->slots, w->parallel, getpid(), NULL)) == 0) {
+		if (run_should_abort(r)) {
+			err_set(e, "stopped while waiting for an encoder slot");
+			return ERR_ABORTED;
+		}
+		if (!said)
+			log_info("job %lld: waiting for an encoder slot (all %d in use)", r->job->id,
+			    w->slots->cap);
+		said = true;
+		nanosleep(&ts, NULL);
+	}
+	if (said)
+		log_info("job %lld: got %d encoder slots after %.2f s", r->job->id, *got,
+		    clock_now_s() - t0);
+	return OK;
+}
+
+/* Between ffmpeg's pumps: the finished segments go up. */
+static enum result
+run_tick(void *arg, const bool done[TRANSCODE_MAX_RUNGS], struct errbuf *e)
+{
+	struct run *r = arg;
+
+	return publish_segments(&r->pub, &r->w->s3, r->out, &r->w->ladder, done, e);
+}
+
+/* The ladder, parallel ffmpeg processes; finished segments are uploaded meanwhile. */
 static enum result
 stage_transcode(struct run *r, struct errbuf *e)
 {
 	struct worker *w = r->w;
-	struct transcode_hooks th = { run_progress, run_should_abort, r };
+	struct transcode_hooks th = { run_progress, run_should_abort, run_tick, r };
+	enum result rc;
+	int n;
 
 	snprintf(r->out, sizeof(r->out), "%s/hls", r->dir);
 	if (mkdir(r->out, 0700) < 0) {
 		err_set(e, "cannot make %s: %s", r->out, strerror(errno));
 		return ERR_IO;
 	}
-	snprintf(r->note, sizeof(r->note), " (%d processes)", w->parallel);
-	return transcode_run(w->cfg, r->input, r->demuxer, &r->pi, r->out, &w->ladder,
-	    w->parallel, &th, e);
+	if ((rc = publish_init(&r->pub, r->job->track_id, e)) != OK)
+		return rc;
+	r->uploaded = true;
+	if ((rc = run_take_slots(r, &n, e)) != OK)
+		return rc;
+	snprintf(r->note, sizeof(r->note), " (%d processes)", n);
+	rc = transcode_run(w->cfg, r->input, r->demuxer, &r->pi, r->out, &w->ladder, n, &th, e);
+	if (w->slots != NULL)
+		(void)encslots_give(w->slots, getpid());
+	return rc;
 }
 
 /* The cover, when one was uploaded: published only if it really is an image. */
@@ -222,18 +285,14 @@ stage_artwork(struct run *r, struct errbuf *e)
 	    &r->artwork_url, e);
 }
 
-/* Upload under a fresh prefix, the master last. */
+/* What is not up yet, under the attempt's prefix: the tail, init files, playlists. */
 static enum result
 stage_publish(struct run *r, struct errbuf *e)
 {
 	struct worker *w = r->w;
 	enum result rc;
 
-	if ((rc = publish_init(&r->pub, r->job->track_id, e)) != OK)
-		return rc;
-	r->uploaded = true;
-	if ((rc = publish_upload(&r->pub, &w->s3, r->out, &w->ladder, run_still_ours,
-	    run_progress, r, e)) != OK)
+	if ((rc = publish_upload(&r->pub, &w->s3, r->out, &w->ladder, run_progress, r, e)) != OK)
 		return rc;
 	if (fabs(r->pub.duration_s - r->pi.duration_s) > (double)w->cfg->hls_segment_s)
 		log_warnx("job %lld: HLS lasts %.3f s, the original %.3f s", r->job->id,
@@ -241,10 +300,17 @@ stage_publish(struct run *r, struct errbuf *e)
 	return OK;
 }
 
+/* The master playlist, last: from here on the attempt finishes. */
+static enum result
+stage_master(struct run *r, struct errbuf *e)
+{
+	return publish_master(&r->pub, &r->w->s3, run_still_ours, r, e);
+}
+
 /*
  * The loop: each stage in its band, timed into st; its band's end is
  * reported when it is done. After a stage before the point of no return, a
- * lost lease or a stop ends the attempt (past it, publish_upload and the
+ * lost lease or a stop ends the attempt (past it, publish_master and the
  * success transaction check the lease themselves).
  */
 static enum result

@@ -1,7 +1,8 @@
 /*
  * stages.h: one attempt at a job, as a table of stages (nginx's phase
- * array): download -> probe -> transcode -> artwork -> publish, then the
- * success is recorded. Each row has a name, a progress band and whether it
+ * array): download -> probe -> transcode (finished segments uploaded
+ * while ffmpeg encodes) -> artwork -> publish (the rest) -> master, then
+ * the success is recorded. Each row has a name, a progress band and whether it
  * is past the point of no return; one loop times each stage, reports the
  * band's end as progress, checks for an abort between stages, and logs the
  * stage times once on success. A new stage (analysis, artwork
