@@ -290,7 +290,6 @@ main(int argc, char **argv)
 		log_errx("WORK_DIR %s: %s", cfg.work_dir, strerror(errno));
 		goto out;
 	}
-	stages_clean_stale(cfg.work_dir);
 
 	if (wake_setup() < 0) {
 		log_errx("pipe: %s", strerror(errno));

@@ -1,5 +1,6 @@
 #include "publish.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static bool pub_has_key(const struct publish *p, const char *key);
 static bool pub_seg_exists(const char *dir, int n);
 
 enum result
-publish_init(struct publish *p, const char *track_id, struct errbuf *e)
+publish_init(struct publish *p, const char *track_id, const char *journal, struct errbuf *e)
 {
 	char attempt[STORAGE_ATTEMPT_HEX + 1];
 
@@ -40,7 +41,25 @@ publish_init(struct publish *p, const char *track_id, struct errbuf *e)
 		err_set(e, "track id %.64s is too long for an output prefix", track_id);
 		return ERR_INVALID;
 	}
+	if (journal != NULL) {
+		if ((p->journal = fopen(journal, "we")) == NULL ||
+		    fprintf(p->journal, "track %s %s\n", track_id, p->prefix) < 0 ||
+		    fflush(p->journal) != 0) {
+			err_set(e, "cannot write %s: %s", journal, strerror(errno));
+			return ERR_IO;
+		}
+	}
 	return OK;
+}
+
+void
+publish_forget(struct publish *p, const char *journal)
+{
+	if (p->journal != NULL)
+		fclose(p->journal);
+	p->journal = NULL;
+	if (journal != NULL)
+		(void)unlink(journal);
 }
 
 const char *
@@ -67,6 +86,10 @@ pub_key(struct publish *p, const char *key)
 {
 	char **nk, *k;
 
+	/* on record before it is tried: a kill -9 must not leave it unknown */
+	if (p->journal != NULL && (fprintf(p->journal, "%s\n", key) < 0 ||
+	    fflush(p->journal) != 0))
+		return ERR_IO;
 	if ((k = strdup(key)) == NULL)
 		return ERR_NOMEM;
 	if ((nk = realloc(p->keys, (p->nkeys + 1) * sizeof(*nk))) == NULL) {
@@ -274,7 +297,7 @@ publish_master(struct publish *p, struct s3 *s3, bool (*still_ours)(void *), voi
 	    PUBLISH_CACHE_PLAYLIST, e);
 }
 
-void
+enum result
 publish_remove(struct publish *p, struct s3 *s3)
 {
 	struct errbuf e;
@@ -292,9 +315,10 @@ publish_remove(struct publish *p, struct s3 *s3)
 		if (rc != OK && rc != ERR_NOT_FOUND) {
 			log_warnx("could not delete %s (%s); %zu objects may be left under %s",
 			    p->keys[i - 1], err_msg(&e), i, p->prefix);
-			return;
+			return rc;
 		}
 	}
+	return OK;
 }
 
 void
@@ -309,4 +333,49 @@ publish_free(struct publish *p)
 	p->nkeys = 0;
 	free(p->master);
 	p->master = NULL;
+	if (p->journal != NULL)
+		fclose(p->journal);
+	p->journal = NULL;
+}
+
+enum result
+publish_sweep(const char *journal, struct s3 *s3,
+    enum result (*published)(void *arg, const char *track, const char *prefix, bool *yes),
+    void *arg)
+{
+	struct publish p;
+	char line[STORAGE_KEY_MAX + 2], track[128], prefix[STORAGE_KEY_MAX];
+	FILE *f;
+	size_t len, plen;
+	bool yes = false;
+	enum result rc = OK;
+
+	memset(&p, 0, sizeof(p));
+	if ((f = fopen(journal, "re")) == NULL)
+		return errno == ENOENT ? OK : ERR_IO;
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    sscanf(line, "track %127s %511s", track, prefix) != 2)
+		goto out; /* killed before the first key: nothing was uploaded */
+	if ((rc = published(arg, track, prefix, &yes)) != OK || yes)
+		goto out;
+	plen = strlen(prefix);
+	snprintf(p.prefix, sizeof(p.prefix), "%s", prefix);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		len = strcspn(line, "\n");
+		line[len] = '\0';
+		/* only keys under the journal's own prefix, whatever the file says */
+		if (len <= plen || strncmp(line, prefix, plen) != 0 || line[plen] != '/')
+			continue;
+		if ((rc = pub_key(&p, line)) != OK)
+			goto out;
+	}
+	if (p.nkeys > 0) {
+		log_info("removing the %zu objects a killed attempt uploaded under %s", p.nkeys,
+		    prefix);
+		rc = publish_remove(&p, s3);
+	}
+out:
+	fclose(f);
+	publish_free(&p);
+	return rc;
 }

@@ -11,12 +11,16 @@
  *     written from the measured segments (playlist.h) but not uploaded;
  *  3. publish_master(): the master LAST, so a player that can see the
  *     master can see everything it names. It is the point of no return.
+ * A failed or stopped attempt removes what it uploaded (publish_remove()).
+ * One killed -9 cannot: every key is first written to a journal file in
+ * its work directory, and publish_sweep() removes them later (stages.h).
  */
 #ifndef MUSTORY_JOBS_PUBLISH_H
 #define MUSTORY_JOBS_PUBLISH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "s3.h"
 #include "storage_layout.h"
@@ -34,10 +38,27 @@ struct publish {
 	double duration_s;    /* of the shortest rendition, from its playlist */
 	int next_seg[TRANSCODE_MAX_RUNGS]; /* per rung: segments 0..next-1 are up */
 	char *master;         /* owned: made by publish_upload(), sent by publish_master() */
+	FILE *journal;        /* owned: every key, written before it is uploaded; or NULL */
 };
 
-/* Pick the fresh prefix for track_id. */
-enum result publish_init(struct publish *p, const char *track_id, struct errbuf *e);
+/*
+ * Pick the fresh prefix for track_id. journal (may be NULL) is the file
+ * that lists "track <id> <prefix>" and then each key before it is uploaded.
+ */
+enum result publish_init(struct publish *p, const char *track_id, const char *journal,
+    struct errbuf *e);
+
+/* The attempt is published: close the journal and unlink it (path as given to init). */
+void publish_forget(struct publish *p, const char *journal);
+
+/*
+ * Remove the keys a journal lists (an attempt that was killed), the last
+ * first, unless published(arg, track, prefix) says they are a track's
+ * output. OK when nothing is left to remove (then the journal may go).
+ */
+enum result publish_sweep(const char *journal, struct s3 *s3,
+    enum result (*published)(void *arg, const char *track, const char *prefix, bool *yes),
+    void *arg);
 
 /*
  * Upload rung k's finished segments from outdir/a<kbps>/ (done[k]: its
@@ -65,8 +86,8 @@ enum result publish_master(struct publish *p, struct s3 *s3, bool (*still_ours)(
 /* The master playlist's key, written into buf (NULL when it does not fit). */
 const char *publish_master_key(const struct publish *p, char *buf, size_t len);
 
-/* Best effort: delete everything uploaded (the attempt is abandoned). */
-void publish_remove(struct publish *p, struct s3 *s3);
+/* Best effort: delete everything uploaded (the attempt is abandoned); the first failure. */
+enum result publish_remove(struct publish *p, struct s3 *s3);
 void publish_free(struct publish *p);
 
 #endif

@@ -20,6 +20,8 @@
 #include "publish.h"
 
 #define DOWNLOAD_SLACK (64 * 1024) /* the stored object may differ a little from file_size */
+#define JOURNAL "uploaded-keys"    /* in the work directory: publish.h */
+#define UNSWEPT "unswept-"         /* WORK_DIR/unswept-*: journals whose keys storage kept */
 #define SLOT_WAIT_S 0.1            /* how often a job waiting for an encoder slot looks again */
 
 /* One attempt in progress: what the stages hand each other. */
@@ -32,6 +34,7 @@ struct run {
 	char dir[2048];        /* the attempt's work directory */
 	char input[2200];      /* download: the original */
 	char out[2200];        /* transcode: the ladder's output directory */
+	char journal[2200];    /* the keys this attempt uploads, for a sweep after a kill -9 */
 	long long got;         /* download: bytes */
 	const char *demuxer;   /* probe: static, the demuxer ffmpeg must use */
 	struct probe_info pi;  /* probe */
@@ -61,12 +64,15 @@ static enum result run_take_slots(struct run *r, int *got, struct errbuf *e);
 static enum result run_tick(void *arg, const bool done[TRANSCODE_MAX_RUNGS], struct errbuf *e);
 static enum result run_stages(struct run *r, struct stage_times *st, struct errbuf *e);
 static enum result run_succeed(struct run *r, char **hls_url, struct errbuf *e);
+static void run_keep_journal(const struct run *r);
 static void run_log_times(const struct run *r, const struct stage_times *st, double total);
 static void run_progress(void *arg, double f);
 static bool run_should_abort(void *arg);
 static bool run_still_ours(void *arg);
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
 static void rm_tree(const char *dir);
+static enum result sweep_published(void *arg, const char *track, const char *prefix,
+    bool *yes);
 
 /*
  * Segments go up while ffmpeg encodes (transcode), the rest after it
@@ -107,22 +113,54 @@ rm_tree(const char *dir)
 	(void)nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-void
-stages_clean_stale(const char *work_dir)
+/* Is prefix track's published output? (Then a sweep must leave it.) */
+static enum result
+sweep_published(void *arg, const char *track, const char *prefix, bool *yes)
 {
+	struct worker *w = arg;
+	const char *params[2] = { track, prefix };
+	PGresult *res = NULL;
+	struct errbuf e;
+	enum result rc;
+
+	err_clear(&e);
+	rc = db_exec(&w->db, &res, "SELECT 1 FROM tracks WHERE id = $1::uuid AND hls_prefix = $2",
+	    2, params, &e);
+	if (rc == OK)
+		*yes = PQntuples(res) > 0;
+	else
+		log_warnx("cannot tell whether %s is published: %s", prefix, err_msg(&e));
+	PQclear(res);
+	return rc;
+}
+
+void
+stages_clean_stale(struct worker *w)
+{
+	const char *work_dir = w->cfg->work_dir;
 	DIR *d;
 	struct dirent *de;
-	char path[4096];
+	char path[4096], journal[4200];
 	long pid;
 
 	if ((d = opendir(work_dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, UNSWEPT, strlen(UNSWEPT)) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", work_dir, de->d_name);
+			if (publish_sweep(path, &w->s3, sweep_published, w) == OK)
+				(void)unlink(path);
+			continue;
+		}
 		if (sscanf(de->d_name, "mustory-%ld-", &pid) != 1 || pid <= 0)
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", work_dir, de->d_name);
+		snprintf(journal, sizeof(journal), "%s/%s", path, JOURNAL);
+		/* what it uploaded first: the directory stays until that is gone */
+		if (publish_sweep(journal, &w->s3, sweep_published, w) != OK)
+			continue;
 		log_info("removing %s, left by process %ld that is gone", path, pid);
 		rm_tree(path);
 	}
@@ -263,7 +301,8 @@ stage_transcode(struct run *r, struct errbuf *e)
 		err_set(e, "cannot make %s: %s", r->out, strerror(errno));
 		return ERR_IO;
 	}
-	if ((rc = publish_init(&r->pub, r->job->track_id, e)) != OK)
+	snprintf(r->journal, sizeof(r->journal), "%s/%s", r->dir, JOURNAL);
+	if ((rc = publish_init(&r->pub, r->job->track_id, r->journal, e)) != OK)
 		return rc;
 	r->uploaded = true;
 	if ((rc = run_take_slots(r, &n, e)) != OK)
@@ -361,9 +400,25 @@ run_succeed(struct run *r, char **hls_url, struct errbuf *e)
 	if ((rc = job_succeed(&r->w->db, j, r->w->owner, &ok, e)) != OK)
 		return rc;
 	r->uploaded = false; /* published: keep it */
+	publish_forget(&r->pub, r->journal);
 	log_info("job %lld track %s: running -> succeeded (attempt %d): %s", j->id, j->track_id,
 	    j->attempts, *hls_url);
 	return OK;
+}
+
+/* Storage kept what the attempt uploaded: its journal waits for a later sweep. */
+static void
+run_keep_journal(const struct run *r)
+{
+	char dst[4096];
+
+	snprintf(dst, sizeof(dst), "%s/" UNSWEPT "%lld-%d-%ld", r->w->cfg->work_dir, r->job->id,
+	    r->job->attempts, (long)getpid());
+	if (rename(r->journal, dst) < 0)
+		log_warn("cannot keep %s as %s", r->journal, dst);
+	else
+		log_info("job %lld: %s lists what is left under %s, removed later", r->job->id, dst,
+		    r->pub.prefix);
 }
 
 /* "job 7: 123 bytes; download 0.11 s, probe 0.12 s, ..., total 7.09 s" */
@@ -387,8 +442,10 @@ stages_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf 
 	struct stage_times st;
 	double t0 = clock_now_s();
 	char *hls_url = NULL;
+	bool keep = false;
 	enum result rc;
 
+	stages_clean_stale(w); /* a killed attempt's uploads first */
 	memset(&r, 0, sizeof(r));
 	memset(&st, 0, sizeof(st));
 	r.w = w;
@@ -405,9 +462,11 @@ stages_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf 
 	if (r.uploaded && r.pub.nkeys > 0) {
 		log_info("job %lld: removing the %zu objects this attempt uploaded under %s", j->id,
 		    r.pub.nkeys, r.pub.prefix);
-		publish_remove(&r.pub, &w->s3);
+		keep = publish_remove(&r.pub, &w->s3) != OK;
 	}
 	publish_free(&r.pub);
+	if (keep)
+		run_keep_journal(&r);
 	rm_tree(r.dir);
 	free(r.artwork_url);
 	free(hls_url);

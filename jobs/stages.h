@@ -27,8 +27,14 @@
 enum result stages_run(struct worker *w, struct job *j, struct heartbeat *hb,
     struct errbuf *e);
 
-/* Remove WORK_DIR/mustory-<pid>-* directories whose process is gone. */
-void stages_clean_stale(const char *work_dir);
+/*
+ * Remove WORK_DIR/mustory-<pid>-* directories whose process is gone, and
+ * first the objects its attempt uploaded (its journal, publish.h) unless
+ * they are a track's published output; a directory whose objects cannot
+ * be removed yet (storage or database down) stays for the next sweep.
+ * Run when a worker starts and before each attempt.
+ */
+void stages_clean_stale(struct worker *w);
 
 #ifdef UNITTEST
 /* Row i of the stage table; false past the last row. */

@@ -202,6 +202,7 @@ worker_loop(struct worker *w, bool once)
 	long long n;
 	enum result rc;
 
+	stages_clean_stale(w);
 	while (!*w->stop) {
 		now = clock_now_s();
 		err_clear(&e);
