@@ -47,7 +47,7 @@ runner_on() { # name bindir: a runner of that build on this stack
 }
 runner_off() { scripts/stack.sh stop-runner "$1" >/dev/null 2>&1; }
 job() { # file ext -> seconds complete -> completed, by the database's clock
-	upload "$tok" "$1" "$2" || { echo "bench: upload failed" >&2; exit 1; }
+	upload "$tok" "$1" "$2" >/dev/null || { echo "bench: upload failed" >&2; exit 1; }
 	complete "$tok" "$TRACK_ID"
 	wait_status "$tok" "$TRACK_ID" completed 900 || { echo "bench: job did not complete: $BODY" >&2; exit 1; }
 	psql_q "select round(extract(epoch from (finished_at - created_at))::numeric, 2) from jobs
@@ -56,25 +56,36 @@ job() { # file ext -> seconds complete -> completed, by the database's clock
 stages() { grep 'download .*total' "$STACK_DIR/logs/runner-$1.log" | tail -n1 | grep -o 'download .*'; }
 
 # --- 1. a 10-minute and a 3-minute track ---------------------------------
-for len in 600 180; do
+lens=${BENCH_LENGTHS:-600 180}
+for len in $lens; do
 	ffmpeg -nostdin -v error -y -f lavfi -i "sine=frequency=330:sample_rate=44100:duration=$len" \
 		-f lavfi -i "anoisesrc=color=pink:amplitude=0.1:sample_rate=44100:duration=$len" \
 		-filter_complex "[0][1]amix=inputs=2,aformat=channel_layouts=stereo" "$TMP/s$len.flac"
 done
 : > "$TMP/jobs.txt"; : > "$TMP/stages.txt"; : > "$TMP/ratios.txt"
-for len in 600 180; do
-	b_rung=$(bare per-rung "$TMP/s$len.flac"); b_two=$(bare two-processes "$TMP/s$len.flac")
-	best=$(printf '%s\n' "$b_rung" "$b_two" | sort -n | head -n1)
-	runner_on after build/release; w_after=$(job "$TMP/s$len.flac" flac); runner_off after
-	st_after=$(stages after)
+# BENCH_ROUNDS rounds, each schedule once per round, interleaved; the best of
+# each is reported (the machine is shared: the best is the least disturbed)
+rounds=${BENCH_ROUNDS:-3}
+min() { printf '%s\n' "$@" | sort -n | head -n1; }
+for len in $lens; do
+	B1=() B2=() WA=() WB=()
+	for ((r = 0; r < rounds; r++)); do
+		B1+=("$(bare per-rung "$TMP/s$len.flac")"); B2+=("$(bare two-processes "$TMP/s$len.flac")")
+		runner_on after build/release; WA+=("$(job "$TMP/s$len.flac" flac)"); runner_off after
+		if [ -n "$before" ]; then
+			runner_on before "$before"; WB+=("$(job "$TMP/s$len.flac" flac)"); runner_off before
+		fi
+	done
+	b_rung=$(min "${B1[@]}"); b_two=$(min "${B2[@]}"); w_after=$(min "${WA[@]}")
+	best=$(min "$b_rung" "$b_two")
 	w_before=-
-	if [ -n "$before" ]; then
-		runner_on before "$before"; w_before=$(job "$TMP/s$len.flac" flac); runner_off before
-	fi
+	[ -n "$before" ] && w_before=$(min "${WB[@]}")
 	echo "$len $b_rung $b_two $best $w_after $w_before" >> "$TMP/jobs.txt"
-	echo "$len $st_after" >> "$TMP/stages.txt"
+	echo "$len all rounds: per-rung ${B1[*]}; split ${B2[*]}; runner ${WA[*]}; before ${WB[*]:-}" >> "$TMP/rounds.txt"
+	echo "$len $(stages after)" >> "$TMP/stages.txt"
 done
 
+[ -n "${BENCH_JOBS_ONLY:-}" ] && { cat "$TMP/jobs.txt" "$TMP/rounds.txt"; exit 0; }
 # --- 2. pickup latency ---------------------------------------------------
 runner_on bench build/release
 make_audio "$TMP/tiny.wav" 1
@@ -123,7 +134,8 @@ runner_off bench
 		echo
 		echo "ratio job-$len $w_after $best $(calc "$w_after / $best") ${w_before}" >> "$TMP/ratios.txt"
 	done < "$TMP/jobs.txt"
-	while read -r len st; do echo "  runner's stage times, $len s: $st"; done < "$TMP/stages.txt"
+	while read -r len st; do echo "  runner's last stage times, $len s: $st"; done < "$TMP/stages.txt"
+	sed 's/^/  /' "$TMP/rounds.txt"
 	echo "pickup latency over $n jobs (created -> claimed): p50 ${p50} ms, p99 ${p99} ms"
 	echo "runner peak RSS (ffmpeg excluded) with a ${big_mb} MiB WAV original: ${peak} KiB (job $big_status)"
 } | tee "$out/runner-summary.txt"
