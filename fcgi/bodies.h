@@ -12,8 +12,8 @@
 
 /* POST /tracks/upload/init */
 struct init_body {
-	const char *title;
-	const char *artist_name;
+	char title[FIELD_TEXT_SIZE];       /* trimmed */
+	char artist_name[FIELD_TEXT_SIZE]; /* trimmed */
 	const char *file_extension;
 	long long file_size;
 	const char *artwork_extension;

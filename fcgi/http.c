@@ -9,6 +9,7 @@
 
 #include "jwt.h"
 #include "log.h"
+#include "utf8.h"
 
 static const char *http_reason(int status);
 static bool http_json_type(const char *ct);
@@ -65,12 +66,31 @@ http_param(const struct req *r, const char *name)
 static void
 http_send_raw(struct req *r, int status, const char *extra_headers, const char *body, size_t len)
 {
-	char head[512];
+	char head[512], *fixed = NULL;
+	size_t bad;
 	int n;
 
 	if (r->status != 0)
 		return;
 	r->status = status;
+	/*
+	 * Every body is well-formed UTF-8. Echoes are made so where they are
+	 * written (utf8_excerpt); this is the net under them: json-c writes
+	 * whatever bytes its strings hold.
+	 */
+	if (!utf8_valid(body, len, &bad, NULL)) {
+		log_errx("%s %s: the %d answer is not UTF-8 at byte %zu; sent with U+FFFD", r->method,
+		    r->path, status, bad);
+		if ((fixed = malloc(3 * len + 1)) == NULL) {
+			status = r->status = 500;
+			body = "{}";
+			len = 2;
+		} else {
+			utf8_copy_valid(fixed, 3 * len + 1, body, len);
+			body = fixed;
+			len = strlen(fixed);
+		}
+	}
 	/* libfcgi's own printf knows no %zu: format here, write raw. */
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\n"
@@ -83,6 +103,7 @@ http_send_raw(struct req *r, int status, const char *extra_headers, const char *
 		n = snprintf(head, sizeof(head), "Status: 500 Internal Server Error\r\n\r\n");
 	FCGX_PutStr(head, n, r->fcgi->out);
 	FCGX_PutStr(body, (int)len, r->fcgi->out);
+	free(fixed);
 }
 
 void
@@ -139,10 +160,14 @@ http_error(struct req *r, int status, const char *code, const char *fmt, ...)
 {
 	char detail[1024];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	n = vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	/* A cut sentence ends between characters. */
+	if (n >= (int)sizeof(detail))
+		detail[utf8_truncate(detail, sizeof(detail) - 1, sizeof(detail) - 1)] = '\0';
 	http_error_hdr(r, status, code,
 	    status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL, NULL, detail);
 }
@@ -156,17 +181,24 @@ http_error_field(struct req *r, const char *field, const char *detail)
 void
 http_error_method(struct req *r, const char *allow)
 {
-	char hdr[128], detail[160];
+	char hdr[128], detail[400], method[24], path[256];
 
 	snprintf(hdr, sizeof(hdr), "Allow: %s\r\n", allow);
 	snprintf(detail, sizeof(detail), "Method %s is not allowed on %s; use %s.",
-	    r->method, r->path, allow);
+	    utf8_excerpt(method, sizeof(method), r->method, strlen(r->method)),
+	    utf8_excerpt(path, sizeof(path), r->path, strlen(r->path)), allow);
 	http_error_hdr(r, 405, "method_not_allowed", hdr, NULL, detail);
 }
 
 void
 http_error_db(struct req *r, enum result rc, const struct errbuf *e)
 {
+	if (rc == ERR_DB && db_is_transient(&r->w->db)) {
+		log_warnx("%s %s: %s (answered 503)", r->method, r->path, err_msg(e));
+		http_error(r, 503, "database_busy",
+		    "The database is busy right now. Retry in a few seconds.");
+		return;
+	}
 	if (rc == ERR_DB && db_is_down(&r->w->db)) {
 		log_warnx("%s %s: %s", r->method, r->path, err_msg(e));
 		http_error(r, 503, "database_unavailable",
@@ -181,6 +213,9 @@ http_error_db(struct req *r, enum result rc, const struct errbuf *e)
 bool
 http_authenticate(struct req *r)
 {
+	const struct config *cfg = r->w->cfg;
+	const struct jwt_rules rules = { cfg->jwt_secret, cfg->jwt_issuer, cfg->jwt_audience,
+		cfg->jwt_max_ttl_s };
 	const char *h = http_param(r, "HTTP_AUTHORIZATION");
 	struct errbuf e;
 
@@ -198,7 +233,7 @@ http_authenticate(struct req *r)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	if (jwt_verify(h, r->w->cfg->jwt_secret, time(NULL), r->user, &e) != OK) {
+	if (jwt_verify(h, &rules, time(NULL), r->user, &e) != OK) {
 		http_error(r, 401, "invalid_token", "The access token was refused (%s). Sign in again.",
 		    err_msg(&e));
 		return false;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ids.h"
+#include "utf8.h"
 
 typedef void (*route_handler)(struct req *, const char *);
 
@@ -61,7 +62,7 @@ void
 routes_dispatch(struct req *r)
 {
 	const char *seg = NULL, *allow = NULL;
-	char id[37];
+	char id[37], path[256];
 	size_t i;
 	int is_head;
 
@@ -91,5 +92,7 @@ routes_dispatch(struct req *r)
 		http_error_method(r, allow);
 		return;
 	}
-	http_error(r, 404, "not_found", "There is no API endpoint at %s.", r->path);
+	/* The decoded path may hold any bytes: echo it as UTF-8, cut between characters. */
+	http_error(r, 404, "not_found", "There is no API endpoint at %s.",
+	    utf8_excerpt(path, sizeof(path), r->path, strlen(r->path)));
 }

@@ -6,6 +6,29 @@
 
 #include "ids.h"
 #include "media.h"
+#include "utf8.h"
+
+struct cp_range {
+	uint32_t lo, hi;
+};
+
+/* Trimmed from both ends of a text, besides Unicode White_Space: invisible format characters. */
+static const struct cp_range text_invisible[] = {
+	{ 0x200b, 0x200d }, /* zero width space, non-joiner, joiner */
+	{ 0x2060, 0x2060 }, /* word joiner */
+	{ 0xfeff, 0xfeff }, /* zero width no-break space (a byte order mark) */
+};
+
+/* Refused anywhere in a text once trimmed. */
+static const struct {
+	struct cp_range r;
+	const char *what;
+} text_refused[] = {
+	{ { 0x0000, 0x001f }, "control characters" },
+	{ { 0x007f, 0x009f }, "control characters" },
+	{ { 0x202a, 0x202e }, "bidirectional control characters (they make text display in another order than it is stored)" },
+	{ { 0x2066, 0x2069 }, "bidirectional control characters (they make text display in another order than it is stored)" },
+};
 
 static enum result valid_text(json_object *v, const struct field_spec *f, void *dst,
     struct field_error *fe);
@@ -15,6 +38,11 @@ static enum result valid_ext(json_object *v, const struct field_spec *f, void *d
     struct field_error *fe);
 static enum result valid_uuid(json_object *v, const struct field_spec *f, void *dst,
     struct field_error *fe);
+
+static bool text_trimmed(uint32_t cp);
+static const char *text_refused_what(uint32_t cp);
+static enum result fail_utf8(struct field_error *fe, const struct field_spec *f, size_t at,
+    enum utf8_error err);
 
 typedef enum result (*validator)(json_object *, const struct field_spec *, void *,
     struct field_error *);
@@ -36,39 +64,87 @@ fail(struct field_error *fe, const struct field_spec *f, const char *detail)
 }
 
 static enum result
+fail_utf8(struct field_error *fe, const struct field_spec *f, size_t at, enum utf8_error err)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "%s is not valid UTF-8 (%s at byte offset %zu); send text as UTF-8.",
+	    f->name, utf8_error_str(err), at);
+	return fail(fe, f, msg);
+}
+
+static bool
+text_trimmed(uint32_t cp)
+{
+	size_t i;
+
+	if (utf8_is_white_space(cp))
+		return true;
+	for (i = 0; i < sizeof(text_invisible) / sizeof(text_invisible[0]); i++)
+		if (cp >= text_invisible[i].lo && cp <= text_invisible[i].hi)
+			return true;
+	return false;
+}
+
+/* Why cp is refused in a text (a static phrase), or NULL. */
+static const char *
+text_refused_what(uint32_t cp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(text_refused) / sizeof(text_refused[0]); i++)
+		if (cp >= text_refused[i].r.lo && cp <= text_refused[i].r.hi)
+			return text_refused[i].what;
+	return NULL;
+}
+
+static enum result
 valid_text(json_object *v, const struct field_spec *f, void *dst, struct field_error *fe)
 {
-	const unsigned char *s;
-	size_t len, i, chars = 0;
-	bool visible = false;
-	char msg[200];
+	const char *s, *what;
+	size_t len, pos, n, start = 0, end = 0, chars = 0;
+	enum utf8_error err;
+	uint32_t cp;
+	char msg[256];
 
 	if (!json_object_is_type(v, json_type_string)) {
 		snprintf(msg, sizeof(msg), "%s must be a string.", f->name);
 		return fail(fe, f, msg);
 	}
-	s = (const unsigned char *)json_object_get_string(v);
+	s = json_object_get_string(v);
 	len = (size_t)json_object_get_string_len(v);
-	for (i = 0; i < len; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f) {
-			snprintf(msg, sizeof(msg), "%s must not contain control characters.", f->name);
+	/* The span between the first and the last character that is not trimmed. */
+	for (pos = 0; pos < len; pos += n) {
+		if ((n = utf8_decode(s + pos, len - pos, &cp, &err, NULL)) == 0)
+			return fail_utf8(fe, f, pos, err);
+		if (!text_trimmed(cp)) {
+			if (end == 0)
+				start = pos;
+			end = pos + n;
+		}
+	}
+	if (end == 0) {
+		snprintf(msg, sizeof(msg),
+		    "%s must not be empty (spaces and invisible characters do not count).", f->name);
+		return fail(fe, f, msg);
+	}
+	for (pos = start; pos < end; pos += n, chars++) {
+		if ((n = utf8_decode(s + pos, end - pos, &cp, &err, NULL)) == 0)
+			return fail_utf8(fe, f, pos, err); /* not reached: checked above */
+		if ((what = text_refused_what(cp)) != NULL) {
+			snprintf(msg, sizeof(msg), "%s must not contain %s; it has U+%04X.", f->name,
+			    what, (unsigned)cp);
 			return fail(fe, f, msg);
 		}
-		if ((s[i] & 0xc0) != 0x80)
-			chars++;
-		if (s[i] != ' ')
-			visible = true;
-	}
-	if (!visible) {
-		snprintf(msg, sizeof(msg), "%s must not be empty.", f->name);
-		return fail(fe, f, msg);
 	}
 	if (chars > FIELD_TEXT_MAX) {
 		snprintf(msg, sizeof(msg), "%s is too long: at most %d characters.", f->name,
 		    FIELD_TEXT_MAX);
 		return fail(fe, f, msg);
 	}
-	*(const char **)dst = (const char *)s;
+	/* chars <= FIELD_TEXT_MAX, each at most 4 bytes: it fits FIELD_TEXT_SIZE. */
+	memcpy(dst, s + start, end - start);
+	((char *)dst)[end - start] = '\0';
 	return OK;
 }
 
@@ -98,7 +174,7 @@ valid_ext(json_object *v, const struct field_spec *f, void *dst, struct field_er
 {
 	bool audio = f->type == FIELD_AUDIO_EXT;
 	const char *ext, *canon;
-	char msg[256];
+	char msg[256], quoted[20];
 
 	if (!json_object_is_type(v, json_type_string)) {
 		snprintf(msg, sizeof(msg), "%s must be a string, one of: %s.", f->name,
@@ -108,8 +184,8 @@ valid_ext(json_object *v, const struct field_spec *f, void *dst, struct field_er
 	ext = json_object_get_string(v);
 	canon = audio ? media_audio_ext(ext, NULL) : media_image_ext(ext, NULL);
 	if (canon == NULL || strlen(ext) != (size_t)json_object_get_string_len(v)) {
-		snprintf(msg, sizeof(msg), "%s \"%.16s%s\" is not supported; use one of: %s.",
-		    f->name, ext, strlen(ext) > 16 ? "..." : "",
+		snprintf(msg, sizeof(msg), "%s \"%s\" is not supported; use one of: %s.",
+		    f->name, utf8_excerpt(quoted, sizeof(quoted), ext, strlen(ext)),
 		    audio ? media_audio_list() : media_image_list());
 		return fail(fe, f, msg);
 	}
@@ -135,8 +211,9 @@ enum result
 validate_fields(json_object *obj, const struct field_spec *specs, size_t n, void *out,
     struct field_error *fe)
 {
-	static char unknown[64];
-	size_t i;
+	static char unknown[64]; /* the unknown field's name, for fe->field */
+	size_t i, bad;
+	enum utf8_error err;
 	enum result rc;
 
 	fe->field = NULL;
@@ -147,10 +224,10 @@ validate_fields(json_object *obj, const struct field_spec *specs, size_t n, void
 			if (strcmp(specs[i].name, key) == 0)
 				break;
 		if (i == n) {
-			snprintf(unknown, sizeof(unknown), "%.60s", key);
-			fe->field = unknown;
+			/* The name is echoed: well-formed UTF-8, cut between characters. */
+			fe->field = utf8_excerpt(unknown, sizeof(unknown), key, strlen(key));
 			snprintf(fe->detail, sizeof(fe->detail),
-			    "Unknown field \"%.60s\"; this request takes only the documented fields.", key);
+			    "Unknown field \"%s\"; this request takes only the documented fields.", unknown);
 			return ERR_INVALID;
 		}
 	}
@@ -170,6 +247,11 @@ validate_fields(json_object *obj, const struct field_spec *specs, size_t n, void
 			}
 			continue;
 		}
+		/* Strict UTF-8 for every string, before any validator reads it. */
+		if (json_object_is_type(v, json_type_string) &&
+		    !utf8_valid(json_object_get_string(v), (size_t)json_object_get_string_len(v),
+		    &bad, &err))
+			return fail_utf8(fe, f, bad, err);
 		if ((rc = validators[f->type](v, f, (char *)out + f->off, fe)) != OK)
 			return rc;
 	}

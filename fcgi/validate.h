@@ -14,7 +14,7 @@
 #include "result.h"
 
 enum field_type {
-	FIELD_TEXT,        /* const char *: 1..200 characters, no control chars */
+	FIELD_TEXT,        /* char[FIELD_TEXT_SIZE]: 1..200 characters, trimmed, see below */
 	FIELD_SIZE,        /* long long: a whole number > 0 */
 	FIELD_AUDIO_EXT,   /* const char *: canonical audio extension */
 	FIELD_IMAGE_EXT,   /* const char *: canonical image extension (null allowed) */
@@ -33,12 +33,21 @@ struct field_error {
 	char detail[256];  /* a sentence a person can act on */
 };
 
-/* Longest title / artist name, in characters. */
+/*
+ * FIELD_TEXT: strict UTF-8 (lib/utf8.h); Unicode White_Space and the
+ * invisible format characters U+200B..200D, U+2060, U+FEFF trimmed from both
+ * ends; what is left must be 1..FIELD_TEXT_MAX characters without C0/C1
+ * controls or bidirectional controls (U+202A..202E, U+2066..2069). The
+ * trimmed text is what is stored, NUL-terminated.
+ */
 #define FIELD_TEXT_MAX 200
+#define FIELD_TEXT_SIZE (4 * FIELD_TEXT_MAX + 1)
 
 /*
- * Check obj against specs and fill out. Strings stored are borrowed from obj
- * (valid while obj lives). ERR_INVALID with fe filled on the first problem.
+ * Check obj against specs and fill out. Every string value must be strict
+ * UTF-8. Extension strings stored are static; FIELD_TEXT is copied. On the
+ * first problem, ERR_INVALID with fe filled (field and detail are valid
+ * UTF-8, whatever the body held).
  */
 enum result validate_fields(json_object *obj, const struct field_spec *specs, size_t n,
     void *out, struct field_error *fe);

@@ -30,14 +30,14 @@ static bool pub_seg_exists(const char *dir, int n);
 enum result
 publish_init(struct publish *p, const char *track_id, const char *journal, struct errbuf *e)
 {
-	char attempt[STORAGE_ATTEMPT_HEX + 1];
-
 	memset(p, 0, sizeof(*p));
-	if (storage_attempt_id(attempt) != OK) {
+	if (storage_attempt_id(p->attempt) != OK) {
 		err_set(e, "no random bytes for the output prefix");
 		return ERR_IO;
 	}
-	if (storage_key_hls_prefix(p->prefix, sizeof(p->prefix), track_id, attempt) == NULL) {
+	snprintf(p->track, sizeof(p->track), "%s", track_id);
+	if (strlen(track_id) >= sizeof(p->track) ||
+	    storage_key_hls_prefix(p->prefix, sizeof(p->prefix), track_id, p->attempt) == NULL) {
 		err_set(e, "track id %.64s is too long for an output prefix", track_id);
 		return ERR_INVALID;
 	}
@@ -60,6 +60,26 @@ publish_forget(struct publish *p, const char *journal)
 	p->journal = NULL;
 	if (journal != NULL)
 		(void)unlink(journal);
+}
+
+enum result
+publish_artwork(struct publish *p, struct s3 *s3, const char *path, const char *type,
+    const char *ext, char *key, struct errbuf *e)
+{
+	struct s3_put put = { key, path, type, PUBLISH_CACHE_SEGMENT };
+	char prefix[STORAGE_KEY_MAX], name[32];
+
+	snprintf(name, sizeof(name), "artwork.%s", ext);
+	if (storage_key_art_prefix(prefix, sizeof(prefix), p->track, p->attempt) == NULL ||
+	    storage_key_art_file(key, STORAGE_KEY_MAX, prefix, name) == NULL) {
+		err_set(e, "track id %.64s is too long for an artwork key", p->track);
+		return ERR_INVALID;
+	}
+	if (pub_key(p, key) != OK) {
+		err_set(e, "out of memory");
+		return ERR_NOMEM;
+	}
+	return s3_put_files(s3, &put, 1, 1, e);
 }
 
 const char *
@@ -344,9 +364,10 @@ publish_sweep(const char *journal, struct s3 *s3,
     void *arg)
 {
 	struct publish p;
-	char line[STORAGE_KEY_MAX + 2], track[128], prefix[STORAGE_KEY_MAX];
+	char line[STORAGE_KEY_MAX + 2], track[128], prefix[STORAGE_KEY_MAX], art[STORAGE_KEY_MAX];
+	const char *attempt;
 	FILE *f;
-	size_t len, plen;
+	size_t len, plen, alen;
 	bool yes = false;
 	enum result rc = OK;
 
@@ -360,11 +381,18 @@ publish_sweep(const char *journal, struct s3 *s3,
 		goto out;
 	plen = strlen(prefix);
 	snprintf(p.prefix, sizeof(p.prefix), "%s", prefix);
+	/* the cover went under art/<track>/<the same attempt id> */
+	attempt = strrchr(prefix, '/');
+	if (attempt == NULL ||
+	    storage_key_art_prefix(art, sizeof(art), track, attempt + 1) == NULL)
+		goto out;
+	alen = strlen(art);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		len = strcspn(line, "\n");
 		line[len] = '\0';
-		/* only keys under the journal's own prefix, whatever the file says */
-		if (len <= plen || strncmp(line, prefix, plen) != 0 || line[plen] != '/')
+		/* only keys under the journal's own prefixes, whatever the file says */
+		if (!(len > plen && strncmp(line, prefix, plen) == 0 && line[plen] == '/') &&
+		    !(len > alen && strncmp(line, art, alen) == 0 && line[alen] == '/'))
 			continue;
 		if ((rc = pub_key(&p, line)) != OK)
 			goto out;

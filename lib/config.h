@@ -27,6 +27,9 @@ struct config {
 
 	/* API (fcgi/) */
 	char *jwt_secret;            /* JWT_SECRET */
+	char *jwt_issuer;            /* JWT_ISSUER: required "iss" when not "" */
+	char *jwt_audience;          /* JWT_AUDIENCE: required in "aud" when not "" */
+	long long jwt_max_ttl_s;     /* JWT_MAX_TTL_SECONDS: exp at most this far ahead */
 	long long max_upload_bytes;  /* MAX_UPLOAD_BYTES */
 	long long max_artwork_bytes; /* MAX_ARTWORK_BYTES */
 	long long upload_url_expires_s; /* UPLOAD_URL_EXPIRES_SECONDS */

@@ -172,6 +172,7 @@ db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
 			if ((rc = db_ensure(db, e)) != OK)
 				return rc;
 		}
+		db->transient = false;
 		r = db_run(db, sql, nparams, params);
 		st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -194,6 +195,9 @@ db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
 			continue;
 		}
 		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		db->transient = state != NULL && (strncmp(state, "40", 2) == 0 ||
+		    strncmp(state, "53", 2) == 0 || strcmp(state, "55P03") == 0 ||
+		    strncmp(state, "57", 2) == 0);
 		err_set(e, "database error: %s", db_errline(db->conn, r));
 		rc = (state != NULL && strcmp(state, "23505") == 0) ? ERR_CONFLICT : ERR_DB;
 		PQclear(r);
@@ -201,6 +205,12 @@ db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
 	}
 	err_set(e, "database unavailable");
 	return ERR_DB;
+}
+
+bool
+db_is_transient(const struct db *db)
+{
+	return db->transient;
 }
 
 enum result

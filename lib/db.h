@@ -22,6 +22,7 @@ struct db {
 	char *on_connect_sql;      /* owned; run after every (re)connect, e.g. LISTEN */
 	char *app_name;            /* owned; application_name for pg_stat_activity */
 	bool in_tx;                /* inside BEGIN: no transparent retry */
+	bool transient;            /* the last error is worth a retry (deadlock, shutdown...) */
 };
 
 /*
@@ -54,5 +55,12 @@ void db_rollback(struct db *db);
 
 /* True when the last error lost the connection (vs. an SQL error). */
 bool db_is_down(const struct db *db);
+
+/*
+ * True when the last statement failed for a reason a retry may not meet:
+ * SQLSTATE class 40 (deadlock, serialization), 53 (out of resources), 55P03
+ * (lock not available), 57 (shutdown, cannot connect now).
+ */
+bool db_is_transient(const struct db *db);
 
 #endif

@@ -6,7 +6,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${DATABASE_URL:?DATABASE_URL is not set}"
 psql=(psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL")
-"${psql[@]}" -1 -f "$ROOT/schema.sql"
+# The baseline once: re-running it on a live database would take table locks
+# (CREATE INDEX IF NOT EXISTS locks before it looks) that deadlock with the
+# API's transactions. Later changes are migrations, so a database that has
+# schema_migrations has the baseline.
+if [ -z "$("${psql[@]}" -tAc "select to_regclass('public.schema_migrations')")" ]; then
+	"${psql[@]}" -1 -f "$ROOT/schema.sql"
+fi
 shopt -s nullglob
 for f in "$ROOT"/migrations/[0-9][0-9][0-9][0-9]_*.sql; do
 	v=$(basename "$f" .sql)

@@ -8,8 +8,11 @@
 #   run                  start everything incl. a runner, print how to use it,
 #                        wait for Ctrl-C, then stop
 #   start | stop | status
-#   start-db | stop-db | start-storage | stop-storage | start-api | stop-api
+#   start-db | stop-db [immediate] | start-storage | stop-storage | start-api | stop-api
 #   start-nginx | stop-nginx
+#   start-apache | stop-apache    Debian's apache2 with apache/mustory-$APACHE_MODE.conf
+#                                 on $APACHE_PORT (APACHE_MODE: proxy-fcgi (default),
+#                                 fcgid, cgi)
 #   start-runner NAME [ARGS...]   another runner process (log: logs/runner-NAME.log)
 #   stop-runner NAME              SIGTERM and wait
 #   kill-runner NAME              SIGKILL (simulates a crash)
@@ -19,15 +22,20 @@
 #   STACK_DIR      state directory (default .stack/$STACK_PROFILE)
 #   BIN            directory with mustory-api, mustory-runner, mustory-token
 #   STACK_RUNNER   1 to start a runner with `start` (default: 1 for run, 0 for test)
+#   APACHE_PORT    Apache's port (default: 8180 for run, 18180 for test)
+#   APACHE_MODE    which apache/mustory-MODE.conf start-apache uses
+#   APACHE_BINDIR  where fcgid/cgi find mustory-api (default: $BIN)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PROFILE=${STACK_PROFILE:-run}
 case "$PROFILE" in
 run)  PG_PORT=${PG_PORT:-54320}; S3_PORT=${S3_PORT:-9000}; HTTP_PORT=${HTTP_PORT:-8080}
-      BIN=${BIN:-$ROOT/build/release}; STACK_RUNNER=${STACK_RUNNER:-1} ;;
+      BIN=${BIN:-$ROOT/build/release}; STACK_RUNNER=${STACK_RUNNER:-1}
+      APACHE_PORT=${APACHE_PORT:-8180} ;;
 test) PG_PORT=${PG_PORT:-54321}; S3_PORT=${S3_PORT:-19000}; HTTP_PORT=${HTTP_PORT:-18080}
-      BIN=${BIN:-$ROOT/build/san}; STACK_RUNNER=${STACK_RUNNER:-0} ;;
+      BIN=${BIN:-$ROOT/build/san}; STACK_RUNNER=${STACK_RUNNER:-0}
+      APACHE_PORT=${APACHE_PORT:-18180} ;;
 *) echo "stack: STACK_PROFILE must be run or test" >&2; exit 2 ;;
 esac
 STACK_DIR=${STACK_DIR:-$ROOT/.stack/$PROFILE}
@@ -61,6 +69,7 @@ export BIN='$BIN'
 export ROOT='$ROOT'
 export PG_PORT='$PG_PORT' S3_PORT='$S3_PORT' HTTP_PORT='$HTTP_PORT'
 export API_URL='http://127.0.0.1:$HTTP_PORT'
+export APACHE_PORT='$APACHE_PORT' APACHE_URL='http://127.0.0.1:$APACHE_PORT'
 export DATABASE_URL='postgresql://mustory@127.0.0.1:$PG_PORT/mustory'
 export STORAGE_ENDPOINT='http://127.0.0.1:$S3_PORT'
 export STORAGE_ACCESS_KEY='mustory-dev'
@@ -116,6 +125,11 @@ stop_pid() { # pidfile [signal] [secs]
 	rm -f "$pf"
 }
 
+# Durable, as in production: a commit the API acknowledged survives a crash
+# (tests stop the server with -m immediate under load). fsync=off or
+# synchronous_commit=off would lose acknowledged commits.
+PG_DURABLE="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+
 start_db() {
 	load_env
 	local data=$STACK_DIR/pg
@@ -128,7 +142,7 @@ start_db() {
 	touch "$LOGS/postgres.log"; chown "$PG_USER" "$LOGS/postgres.log"
 	if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 30 start \
-			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$data' -c max_connections=200 -c fsync=off -c synchronous_commit=off" \
+			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$data' -c max_connections=200 $PG_DURABLE" \
 			>/dev/null || die "postgres did not start (see $LOGS/postgres.log)"
 	fi
 	local psql=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
@@ -142,10 +156,12 @@ start_db() {
 	log "postgres on 127.0.0.1:$PG_PORT"
 }
 
-stop_db() {
+stop_db() { # [fast|immediate]: immediate is a crash (no checkpoint; recovery at start)
 	load_env
+	local mode=${1:-fast}
+	case "$mode" in fast|immediate) ;; *) die "stop-db: mode must be fast or immediate" ;; esac
 	[ -f "$STACK_DIR/pg/PG_VERSION" ] || return 0
-	as_pg "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg" -m fast -w stop >/dev/null 2>&1 || true
+	as_pg "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg" -m "$mode" -w stop >/dev/null 2>&1 || true
 }
 
 start_storage() {
@@ -227,6 +243,104 @@ CONF
 
 stop_nginx() { load_env; stop_pid "$STACK_DIR/nginx/nginx.pid" QUIT; }
 
+# Apache: Debian's apache2 started as is (no /etc/apache2, no apache2ctl) with
+# a minimal main config of its own under $STACK_DIR/apache around the
+# project's site file, filled in like nginx's.
+APACHE_MODULES="mpm_event authz_core alias mime headers reqtimeout unique_id
+	proxy proxy_fcgi fcgid cgid env"
+
+# The stack's configuration as a plain KEY=VALUE file, for the API that
+# Apache starts itself (fcgid, cgi: ENV_FILE). No FCGI_SOCKET: that API
+# serves Apache, not the stack's socket.
+apache_api_env() {
+	local f=$1 k
+	: > "$f"
+	chmod 0640 "$f"
+	for k in $(sed -n 's/^[[:space:]]*{ "\([A-Z_]*\)", CFG_.*/\1/p' "$ROOT/lib/config.c"); do
+		[ "$k" != FCGI_SOCKET ] && [ -n "${!k+x}" ] && printf '%s=%s\n' "$k" "${!k}" >> "$f"
+	done
+	return 0
+}
+
+# apache_main_conf DIR MODE USER_LINES: the minimal httpd.conf around DIR/mustory.conf
+apache_main_conf() {
+	local a=$1 mode=$2 run_as=$3 mods=/usr/lib/apache2/modules m modules=""
+	for m in $APACHE_MODULES; do
+		modules+="LoadModule ${m}_module $mods/mod_$m.so"$'\n'
+	done
+	cat <<CONF
+# generated by scripts/stack.sh: a minimal main config around apache/mustory-$mode.conf
+ServerRoot $a
+ServerName localhost
+Listen 127.0.0.1:$APACHE_PORT
+PidFile $a/apache.pid
+DefaultRuntimeDir $a/run
+Mutex file:$a/run default
+ErrorLog $LOGS/apache-error.log
+LogLevel warn
+$run_as
+$modules
+TypesConfig /etc/mime.types
+ServerTokens Prod
+ServerSignature Off
+LogFormat "%h %l %u %t \"%r\" %>s %b %D" common
+CustomLog $LOGS/apache-access.log common
+StartServers 1
+ServerLimit 2
+ThreadsPerChild 25
+MaxRequestWorkers 50
+MinSpareThreads 5
+MaxSpareThreads 50
+ScriptSock $a/run/cgid.sock
+FcgidIPCDir $a/fcgid
+FcgidProcessTableFile $a/run/fcgid_shm
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+Include $a/mustory.conf
+CONF
+}
+
+start_apache() {
+	load_env
+	local a=$STACK_DIR/apache mode=${APACHE_MODE:-proxy-fcgi} httpd=/usr/sbin/apache2 run_as=""
+	pidfile_alive "$a/apache.pid" && return 0
+	[ -x "$httpd" ] || die "$httpd is not installed (scripts/deps.sh)"
+	[ -f "$ROOT/apache/mustory-$mode.conf" ] || die "APACHE_MODE $mode: no apache/mustory-$mode.conf"
+	mkdir -p "$a/run" "$a/fcgid"
+	rm -rf "$a/errors"; cp -r "$ROOT/apache/errors" "$a/errors"
+	apache_api_env "$a/api.env"
+	# Started as root, Apache's children run as www-data; the group is the
+	# stack's own, so they reach the API's socket (0660) and the env file
+	# (0640) the way www-data does through its group on a real host.
+	if [ "$(id -u)" = 0 ]; then
+		run_as="User www-data
+Group #$(id -g)"
+		chgrp -R "$(id -g)" "$a"; chmod -R g+rX "$a"
+		chown www-data "$a/fcgid" # mod_fcgid's sockets, made by the children
+		# www-data must reach the stack's directory (socket, error bodies).
+		runuser -u www-data -- test -r "$a/errors/404.json" ||
+			die "Apache's children (www-data) cannot reach $STACK_DIR: a parent directory is not world-traversable (chmod o+x), or set STACK_DIR elsewhere"
+	fi
+	sed -e "s|@VHOST@|127.0.0.1:$APACHE_PORT|g" \
+	    -e "s|@SERVER_NAME@|localhost|g" \
+	    -e "s|@FCGI_SOCKET@|$FCGI_SOCKET|g" \
+	    -e "s|@ERRORS_DIR@|$a/errors|g" \
+	    -e "s|@BINDIR@|${APACHE_BINDIR:-$BIN}|g" \
+	    -e "s|@ENV_FILE@|$a/api.env|g" \
+	    "$ROOT/apache/mustory-$mode.conf" > "$a/mustory.conf"
+	apache_main_conf "$a" "$mode" "$run_as" > "$a/httpd.conf"
+	"$httpd" -t -f "$a/httpd.conf" >>"$LOGS/apache-error.log" 2>&1 ||
+		die "apache config test failed (see $LOGS/apache-error.log)"
+	"$httpd" -f "$a/httpd.conf" -k start >>"$LOGS/apache-error.log" 2>&1 ||
+		die "apache did not start (see $LOGS/apache-error.log)"
+	wait_for apache 10 test -f "$a/apache.pid"
+	log "apache ($mode) on $APACHE_URL"
+}
+
+stop_apache() { load_env; stop_pid "$STACK_DIR/apache/apache.pid" TERM; }
+
 start_runner() {
 	load_env
 	local name=${1:-main}; shift || true
@@ -253,6 +367,7 @@ stop_all() {
 	load_env
 	local pf
 	for pf in "$STACK_DIR"/runner-*.pid; do [ -e "$pf" ] && stop_pid "$pf" TERM 30; done
+	stop_apache
 	stop_nginx
 	stop_api
 	stop_storage
@@ -262,7 +377,7 @@ stop_all() {
 status() {
 	load_env
 	local pf
-	for pf in "$STACK_DIR"/*.pid "$STACK_DIR/nginx/nginx.pid"; do
+	for pf in "$STACK_DIR"/*.pid "$STACK_DIR/nginx/nginx.pid" "$STACK_DIR/apache/apache.pid"; do
 		[ -e "$pf" ] || continue
 		if pidfile_alive "$pf"; then echo "up    $(basename "$pf" .pid) (pid $(cat "$pf"))"; else echo "down  $(basename "$pf" .pid)"; fi
 	done
@@ -309,12 +424,13 @@ run)
 	start_all
 	usage_banner
 	while true; do sleep 3600 & wait $!; done ;;
-start-db) start_db ;; stop-db) stop_db ;;
+start-db) start_db ;; stop-db) stop_db "$@" ;;
 start-storage) start_storage ;; stop-storage) stop_storage ;;
 start-api) start_api ;; stop-api) stop_api ;;
 start-nginx) start_nginx ;; stop-nginx) stop_nginx ;;
+start-apache) start_apache ;; stop-apache) stop_apache ;;
 start-runner) start_runner "$@" ;;
 stop-runner) stop_runner "$@" ;;
 kill-runner) kill_runner "$@" ;;
-*) sed -n '2,25p' "$0" >&2; exit 2 ;;
+*) sed -n '2,31p' "$0" >&2; exit 2 ;;
 esac

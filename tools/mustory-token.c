@@ -1,12 +1,15 @@
 /*
  * mustory-token: mint a development bearer token (HS256 JWT).
  *
- *   mustory-token [--sub UUID] [--ttl SECONDS] [--env-file PATH]
+ *   mustory-token [--sub UUID] [--ttl SECONDS] [--iss ISSUER] [--aud AUDIENCE]
+ *                 [--env-file PATH]
  *
  * The secret is JWT_SECRET from the environment, else from the env file
  * (--env-file, or $ENV_FILE), read through config_lookup() so the file means
- * here what it means to the API. Prints the token on stdout and the sub on
- * stderr, so `TOKEN=$(mustory-token)` keeps the id visible.
+ * here what it means to the API; "iss" and "aud" default the same way to
+ * JWT_ISSUER and JWT_AUDIENCE, so the token passes an API configured with
+ * them. Prints the token on stdout and the sub on stderr, so
+ * `TOKEN=$(mustory-token)` keeps the id visible.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,19 +25,29 @@
 #define DEFAULT_TTL_S 86400LL
 #define MAX_TTL_S (30LL * 86400)
 
+struct args {
+	const char *sub, *iss, *aud, *envfile;
+	long long ttl;
+};
+
 static void usage(FILE *f);
 static int parse_ttl(const char *s, long long *out);
+static int parse_args(int argc, char *argv[], struct args *a);
+static int lookup(const char *envfile, const char *name, char **out);
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: mustory-token [--sub UUID] [--ttl SECONDS] [--env-file PATH]\n"
+	    "usage: mustory-token [--sub UUID] [--ttl SECONDS] [--iss ISSUER] [--aud AUDIENCE]\n"
+	    "                     [--env-file PATH]\n"
 	    "  Mints an HS256 development token signed with JWT_SECRET (from the\n"
 	    "  environment, else the env file). Token on stdout, sub on stderr.\n"
 	    "  --sub UUID      the user id (default: a new random UUID)\n"
 	    "  --ttl SECONDS   lifetime, 1 to %lld (default %lld)\n"
-	    "  --env-file PATH read JWT_SECRET from this KEY=VALUE file\n",
+	    "  --iss ISSUER    the iss claim (default: JWT_ISSUER; none when unset)\n"
+	    "  --aud AUDIENCE  the aud claim (default: JWT_AUDIENCE; none when unset)\n"
+	    "  --env-file PATH read JWT_* from this KEY=VALUE file\n",
 	    MAX_TTL_S, DEFAULT_TTL_S);
 }
 
@@ -52,42 +65,74 @@ parse_ttl(const char *s, long long *out)
 	return 0;
 }
 
-int
-main(int argc, char *argv[])
+/* 0: parsed; 1: --help shown; 2: a usage error, reported. */
+static int
+parse_args(int argc, char *argv[], struct args *a)
 {
-	const char *sub_arg = NULL, *envfile = NULL;
-	long long ttl = DEFAULT_TTL_S;
-	struct errbuf e;
-	char sub[37], *token, *secret = NULL;
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *o = argv[i];
 
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
 			usage(stdout);
-			return 0;
+			return 1;
 		}
-		if (i + 1 >= argc || (strcmp(a, "--sub") != 0 &&
-		    strcmp(a, "--ttl") != 0 && strcmp(a, "--env-file") != 0)) {
+		if (i + 1 >= argc) {
 			usage(stderr);
 			return 2;
 		}
-		if (strcmp(a, "--sub") == 0) {
-			sub_arg = argv[++i];
-		} else if (strcmp(a, "--ttl") == 0) {
-			if (parse_ttl(argv[++i], &ttl) != 0) {
+		if (strcmp(o, "--sub") == 0) {
+			a->sub = argv[++i];
+		} else if (strcmp(o, "--iss") == 0) {
+			a->iss = argv[++i];
+		} else if (strcmp(o, "--aud") == 0) {
+			a->aud = argv[++i];
+		} else if (strcmp(o, "--env-file") == 0) {
+			a->envfile = argv[++i];
+		} else if (strcmp(o, "--ttl") == 0) {
+			if (parse_ttl(argv[++i], &a->ttl) != 0) {
 				fprintf(stderr, "mustory-token: --ttl must be a whole number "
 				    "of seconds from 1 to %lld\n", MAX_TTL_S);
 				return 2;
 			}
 		} else {
-			envfile = argv[++i];
+			usage(stderr);
+			return 2;
 		}
 	}
+	return 0;
+}
 
-	if (sub_arg != NULL) {
-		if (!id_uuid_normalize(sub_arg, sub)) {
+/* *out: malloc'd value of name, or NULL when unset or "". 0 on success. */
+static int
+lookup(const char *envfile, const char *name, char **out)
+{
+	struct errbuf e;
+
+	err_clear(&e);
+	if (config_lookup(envfile, name, out, &e) != OK) {
+		fprintf(stderr, "mustory-token: %s\n", err_msg(&e));
+		return -1;
+	}
+	if (*out != NULL && **out == '\0') {
+		free(*out);
+		*out = NULL;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct args a = { NULL, NULL, NULL, NULL, DEFAULT_TTL_S };
+	char sub[37], *token = NULL, *secret = NULL, *iss = NULL, *aud = NULL;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != 0)
+		return rc == 1 ? 0 : 2;
+	if (a.sub != NULL) {
+		if (!id_uuid_normalize(a.sub, sub)) {
 			fprintf(stderr, "mustory-token: --sub must be a UUID "
 			    "(8-4-4-4-12 hex digits)\n");
 			return 2;
@@ -97,32 +142,34 @@ main(int argc, char *argv[])
 		return 1;
 	}
 
-	err_clear(&e);
-	if (config_lookup(envfile, "JWT_SECRET", &secret, &e) != OK) {
-		fprintf(stderr, "mustory-token: %s\n", err_msg(&e));
-		return 1;
-	}
-	if (secret == NULL || *secret == '\0') {
+	rc = 1;
+	if (lookup(a.envfile, "JWT_SECRET", &secret) != 0 ||
+	    (a.iss == NULL && lookup(a.envfile, "JWT_ISSUER", &iss) != 0) ||
+	    (a.aud == NULL && lookup(a.envfile, "JWT_AUDIENCE", &aud) != 0))
+		goto out;
+	if (secret == NULL) {
 		fprintf(stderr, "mustory-token: JWT_SECRET is not set; export it "
 		    "or pass --env-file PATH\n");
-		free(secret);
-		return 1;
+		goto out;
 	}
 	if (strlen(secret) < JWT_SECRET_MIN) {
 		fprintf(stderr, "mustory-token: JWT_SECRET must be at least %d "
 		    "characters long\n", JWT_SECRET_MIN);
-		free(secret);
-		return 1;
+		goto out;
 	}
-
-	token = jwt_sign(secret, sub, time(NULL) + (time_t)ttl);
-	free(secret);
+	token = jwt_sign(secret, sub, time(NULL) + (time_t)a.ttl, a.iss != NULL ? a.iss : iss,
+	    a.aud != NULL ? a.aud : aud);
 	if (token == NULL) {
 		fprintf(stderr, "mustory-token: out of memory\n");
-		return 1;
+		goto out;
 	}
 	printf("%s\n", token);
 	fprintf(stderr, "sub: %s\n", sub);
+	rc = fflush(stdout) == 0 ? 0 : 1;
+out:
+	free(secret);
+	free(iss);
+	free(aud);
 	free(token);
-	return fflush(stdout) == 0 ? 0 : 1;
+	return rc;
 }

@@ -60,7 +60,7 @@ describe('devs3 header-signed and anonymous requests', () => {
       headers: { 'Content-Type': 'text/plain', 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' },
     }));
     assert.equal(put.status, 200, put.text);
-    const get = await request(srv, { path: key });
+    const get = await request(srv, sign(srv, { path: key }));
     assert.equal(get.status, 200);
     assert.equal(get.text, 'x');
 
@@ -69,7 +69,7 @@ describe('devs3 header-signed and anonymous requests', () => {
       method: 'PUT', path: `/${BUCKET}/odd/a%2Fb`, body: 'y', headers: { 'Content-Type': 'text/plain' },
     }));
     assert.equal(slash.status, 200, slash.text);
-    assert.equal((await request(srv, { path: `/${BUCKET}/odd/a/b` })).text, 'y');
+    assert.equal((await request(srv, sign(srv, { path: `/${BUCKET}/odd/a/b` }))).text, 'y');
   });
 
   test('signed listing with a query string (canonical query sorted and encoded)', async () => {
@@ -89,7 +89,7 @@ describe('devs3 header-signed and anonymous requests', () => {
     assert.equal(res.status, 403);
     assert.equal(res.code, 'SignatureDoesNotMatch');
     assert.match(res.text, /<CanonicalRequest>PUT\n\/test-bucket\/t\/tampered\n/);
-    const stored = await request(srv, { path: `/${BUCKET}/t/tampered` });
+    const stored = await request(srv, sign(srv, { path: `/${BUCKET}/t/tampered` }));
     assert.equal(stored.status, 404, 'a rejected PUT stores nothing');
   });
 
@@ -162,7 +162,7 @@ describe('devs3 header-signed and anonymous requests', () => {
     assert.equal(res.status, 400);
     assert.equal(res.code, 'XAmzContentSHA256Mismatch');
     assert.match(res.text, new RegExp(`<S3ComputedContentSHA256>${sha256('the real body')}<`));
-    const stored = await request(srv, { path: `/${BUCKET}/t/mismatch` });
+    const stored = await request(srv, sign(srv, { path: `/${BUCKET}/t/mismatch` }));
     assert.equal(stored.status, 404, 'a rejected PUT stores nothing');
   });
 
@@ -237,7 +237,7 @@ describe('devs3 header-signed and anonymous requests', () => {
       expectContinue: true,
     });
     assert.equal(res.status, 200, res.text);
-    const get = await request(srv, { path: `/${BUCKET}/t/expect-ok` });
+    const get = await request(srv, sign(srv, { path: `/${BUCKET}/t/expect-ok` }));
     assert.equal(sha256(get.body), sha256(body));
   });
 
@@ -276,24 +276,24 @@ describe('devs3 header-signed and anonymous requests', () => {
     const path = presign(srv, { method: 'PUT', path: `/${BUCKET}/p/put` });
     const res = await request(srv, { method: 'PUT', path, body: 'via url', headers: { 'Content-Length': 7 } });
     assert.equal(res.status, 200, res.text);
-    const get = await request(srv, { path: `/${BUCKET}/p/put` });
+    const get = await request(srv, sign(srv, { path: `/${BUCKET}/p/put` }));
     assert.equal(get.text, 'via url');
   });
 
-  test('anonymous GET and HEAD of an object work', async () => {
+  test('anonymous GET and HEAD of an object under hls/ work', async () => {
     await request(srv, sign(srv, {
-      method: 'PUT', path: `/${BUCKET}/public/seg.m4s`, body: 'segment',
+      method: 'PUT', path: `/${BUCKET}/hls/seg.m4s`, body: 'segment',
       headers: { 'Content-Type': 'audio/mp4', 'Cache-Control': 'max-age=31536000, immutable' },
     }));
-    const get = await request(srv, { path: `/${BUCKET}/public/seg.m4s` });
+    const get = await request(srv, { path: `/${BUCKET}/hls/seg.m4s` });
     assert.equal(get.status, 200);
     assert.equal(get.text, 'segment');
     assert.equal(get.headers['content-type'], 'audio/mp4');
     assert.equal(get.headers['cache-control'], 'max-age=31536000, immutable');
-    const head = await request(srv, { method: 'HEAD', path: `/${BUCKET}/public/seg.m4s` });
+    const head = await request(srv, { method: 'HEAD', path: `/${BUCKET}/hls/seg.m4s` });
     assert.equal(head.status, 200);
     assert.equal(head.headers['content-length'], '7');
-    const range = await request(srv, { path: `/${BUCKET}/public/seg.m4s`, headers: { Range: 'bytes=1-3' } });
+    const range = await request(srv, { path: `/${BUCKET}/hls/seg.m4s`, headers: { Range: 'bytes=1-3' } });
     assert.equal(range.status, 206);
     assert.equal(range.text, 'egm');
   });
@@ -301,24 +301,24 @@ describe('devs3 header-signed and anonymous requests', () => {
   test('anonymous PUT, DELETE, listing and bucket creation are 403 AccessDenied', async () => {
     for (const req of [
       { method: 'PUT', path: `/${BUCKET}/anon`, body: 'x', headers: { 'Content-Type': 'text/plain' } },
-      { method: 'DELETE', path: `/${BUCKET}/public/seg.m4s` },
+      { method: 'DELETE', path: `/${BUCKET}/hls/seg.m4s` },
       { method: 'GET', path: `/${BUCKET}` },
       { method: 'GET', path: '/' },
       { method: 'PUT', path: '/new-bucket' },
-      { method: 'GET', path: `/${BUCKET}/public/seg.m4s?acl` },
+      { method: 'GET', path: `/${BUCKET}/hls/seg.m4s?acl` },
     ]) {
       const res = await request(srv, req);
       assert.equal(res.status, 403, `${req.method} ${req.path}`);
       assert.equal(res.code, 'AccessDenied', `${req.method} ${req.path}`);
     }
-    const still = await request(srv, { path: `/${BUCKET}/public/seg.m4s` });
+    const still = await request(srv, { path: `/${BUCKET}/hls/seg.m4s` });
     assert.equal(still.status, 200);
-    const notStored = await request(srv, { path: `/${BUCKET}/anon` });
+    const notStored = await request(srv, sign(srv, { path: `/${BUCKET}/anon` }));
     assert.equal(notStored.status, 404);
   });
 
   test('anonymous GET cannot override response headers', async () => {
-    const res = await request(srv, { path: `/${BUCKET}/public/seg.m4s?response-content-type=text%2Fhtml` });
+    const res = await request(srv, { path: `/${BUCKET}/hls/seg.m4s?response-content-type=text%2Fhtml` });
     assert.equal(res.status, 400);
     assert.equal(res.code, 'InvalidRequest');
   });

@@ -18,15 +18,18 @@ const REGION = 'us-east-1';
 const BUCKET = 'test-bucket';
 const OTHER_BUCKET = 'other-bucket';
 
-/* Start devs3 on a free loopback port in a fresh temp dir. */
-async function startServer({ quiet = true } = {}) {
+/* Start devs3 on a free loopback port in a fresh temp dir; args and env are extra. */
+async function startServer({ quiet = true, args: extra = [], env = {} } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'devs3-test-'));
   const args = [SERVER, '--dir', path.join(tmp, 'data'), '--host', '127.0.0.1', '--port', '0',
     '--bucket', BUCKET, '--bucket', OTHER_BUCKET, '--access-key', CREDS.accessKeyId,
     '--secret-key', CREDS.secretAccessKey, '--region', REGION];
   if (quiet) args.push('--quiet');
+  args.push(...extra);
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // the defaults unless a test says otherwise, whatever the caller's environment
+  const { DEVS3_PUBLIC_PREFIXES, DEVS3_CORS_RULE, ...inherited } = process.env;
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', d => (stderr += d));

@@ -20,12 +20,12 @@ describe('devs3 POST policy uploads', () => {
 
   const exists = async key => (await request(srv, sign(srv, { method: 'HEAD', path: `/${BUCKET}/${key}` }))).status;
 
-  test('a correct POST upload succeeds and the object is readable anonymously with its type', async () => {
+  test('a correct POST upload succeeds and the object is readable with its type', async () => {
     const key = 'originals/track-1/audio.mp3';
     const file = crypto.randomBytes(1000);
     const res = await postUpload(srv, postForm({ key, contentType: 'audio/mpeg', max: 1000 }), file);
     assert.equal(res.status, 204, res.text);
-    const get = await request(srv, { path: `/${BUCKET}/${key}` });
+    const get = await request(srv, sign(srv, { path: `/${BUCKET}/${key}` }));
     assert.equal(get.status, 200);
     assert.deepEqual(get.body, file);
     assert.equal(get.headers['content-type'], 'audio/mpeg');

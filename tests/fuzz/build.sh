@@ -25,7 +25,8 @@ LIBS="$(pkg-config --libs json-c libcurl openssl) -lpq -lfcgi -lm"
 declare -A SRCS=(
 	[jwt]="lib/jwt.c lib/encode.c lib/ids.c lib/result.c"
 	[jwt_claims]="lib/jwt.c lib/encode.c lib/ids.c lib/result.c"
-	[validate]="fcgi/bodies.c fcgi/validate.c lib/ids.c lib/media.c lib/result.c"
+	[validate]="fcgi/bodies.c fcgi/validate.c lib/ids.c lib/media.c lib/result.c lib/utf8.c"
+	[utf8]="lib/utf8.c"
 	[probe_parse]="jobs/probe.c jobs/proc.c lib/clock.c lib/log.c lib/media.c lib/result.c"
 	[probe_sniff]="jobs/probe.c jobs/proc.c lib/clock.c lib/log.c lib/media.c lib/result.c"
 	[playlist]="jobs/playlist.c lib/result.c"
@@ -34,7 +35,7 @@ declare -A SRCS=(
 	[config]="lib/config.c lib/storage_layout.c lib/encode.c lib/log.c lib/result.c"
 	[s3_status]="lib/s3_status.c lib/result.c"
 )
-ALL="jwt jwt_claims validate probe_parse probe_sniff playlist base64 sigv4_query config s3_status"
+ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then

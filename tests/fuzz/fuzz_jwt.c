@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(tok, data, size);
 	tok[size] = '\0';
 	err_clear(&e);
-	rc = jwt_verify(tok, FUZZ_SECRET, FUZZ_NOW, sub, &e);
+	rc = jwt_verify(tok, &(struct jwt_rules){ FUZZ_SECRET, NULL, NULL, 0 }, FUZZ_NOW, sub, &e);
 	if (rc == OK) {
 		if (strlen(sub) != 36)
 			abort();

@@ -1,13 +1,16 @@
 /*
  * fuzz_jwt_claims: jwt_verify() on correctly signed tokens whose header and
- * payload JSON come from the fuzzer, so the claim parsing (exp, nbf, sub)
- * and the header checks (alg, typ, crit) see arbitrary JSON.
+ * payload JSON come from the fuzzer, so the claim parsing (exp, nbf, sub,
+ * iss, aud, repeated members) and the header checks (alg, typ, crit) see
+ * arbitrary JSON. Verified under the API's default rules and under rules
+ * with an issuer, an audience and a one-hour bound: passing the strict
+ * rules implies passing the default ones.
  *
  * Input: HEADER "\n" PAYLOAD, or just PAYLOAD (no '\n') with the header
  * {"alg":"HS256","typ":"JWT"}. Both are base64url-encoded as given (any
  * bytes) and the result signed with HMAC-SHA256 under the fixed secret.
- * Then jwt_sign() with PAYLOAD as the sub: the token must verify exactly
- * when that sub is a UUID.
+ * Then jwt_sign() with PAYLOAD as the sub (and as iss and aud): the token
+ * must verify exactly when that sub is a UUID.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +25,12 @@
 
 #define FUZZ_SECRET "fuzz-secret-0123456789abcdef"
 #define FUZZ_NOW ((time_t)1700000000)
+#define FUZZ_ISS "https://id.example"
+#define FUZZ_AUD "mustory-api"
+
+static const struct jwt_rules lax = { FUZZ_SECRET, NULL, NULL, 0 };
+static const struct jwt_rules strict = { FUZZ_SECRET, FUZZ_ISS, FUZZ_AUD, 3600 };
+static const struct jwt_rules other = { FUZZ_SECRET "x", NULL, NULL, 0 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	err_clear(&e);
-	rc = jwt_verify(tok, FUZZ_SECRET, FUZZ_NOW, sub, &e);
+	rc = jwt_verify(tok, &lax, FUZZ_NOW, sub, &e);
 	if (rc == OK) {
 		size_t i;
 
@@ -67,8 +76,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (rc != ERR_AUTH || err_msg(&e)[0] == '\0' || sub[0] != '\0') {
 		abort();
 	}
+	/* Stricter rules never let through what the default ones refuse. */
+	err_clear(&e);
+	if (jwt_verify(tok, &strict, FUZZ_NOW, sub, &e) == OK && rc != OK)
+		abort();
 	/* The same token under another secret never verifies. */
-	if (jwt_verify(tok, FUZZ_SECRET "x", FUZZ_NOW, sub, &e) == OK)
+	if (jwt_verify(tok, &other, FUZZ_NOW, sub, &e) == OK)
 		abort();
 
 	/* jwt_sign() of the payload text as a sub: verifies iff it is a UUID. */
@@ -77,10 +90,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	memcpy(tok, pay, plen);
 	tok[plen] = '\0';
-	if ((s2 = jwt_sign(FUZZ_SECRET, tok, FUZZ_NOW + 60)) != NULL) {
+	if ((s2 = jwt_sign(FUZZ_SECRET, tok, FUZZ_NOW + 60, NULL, NULL)) != NULL) {
 		err_clear(&e);
-		rc = jwt_verify(s2, FUZZ_SECRET, FUZZ_NOW, sub, &e);
+		rc = jwt_verify(s2, &lax, FUZZ_NOW, sub, &e);
 		if ((rc == OK) != id_is_uuid(tok) || (rc == OK && strcasecmp(sub, tok) != 0))
+			abort();
+		free(s2);
+	}
+	/* ... and signed with the rules' iss and aud it passes them too. */
+	if ((s2 = jwt_sign(FUZZ_SECRET, tok, FUZZ_NOW + 60, FUZZ_ISS, FUZZ_AUD)) != NULL) {
+		err_clear(&e);
+		rc = jwt_verify(s2, &strict, FUZZ_NOW, sub, &e);
+		if ((rc == OK) != id_is_uuid(tok))
 			abort();
 		free(s2);
 	}

@@ -80,9 +80,11 @@ sleep 1
 # Real requests from another address while the slow ones dribble.
 real=0 good=0 deadline=$((SECONDS + secs))
 while kill -0 "$slow" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] && [ "$real" -lt 80 ]; do
-	init_upload "$tok" /etc/hostname mp3
+	# a fresh user each time: one user may have only MAX_PENDING_UPLOADS_PER_USER pending
+	utok=$(token)
+	init_upload "$utok" /etc/hostname mp3
 	real=$((real + 1)); [ "$STATUS" = 201 ] && good=$((good + 1)) || diag "init: $STATUS $BODY"
-	track_status "$tok" "$(jget .track_id)"
+	track_status "$utok" "$(jget .track_id)"
 	real=$((real + 1)); [ "$STATUS" = 200 ] && good=$((good + 1)) || diag "status: $STATUS $BODY"
 	sleep 0.5
 done

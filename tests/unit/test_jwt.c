@@ -48,6 +48,9 @@ make_token(const char *header, const char *payload, const char *secret)
 	return tok;
 }
 
+/* The API's rules with no issuer or audience set: the default 30-day bound on exp. */
+static const struct jwt_rules lax = { SECRET, NULL, NULL, 0 };
+
 #define HS256 "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 #define PAYLOAD(extra) "{\"sub\":\"" SUB "\",\"exp\":1700003600" extra "}"
 
@@ -64,7 +67,10 @@ static const struct {
 	{ "sub in uppercase is normalized", HS256,
 	  "{\"sub\":\"0B9E1F7A-3C1D-4E6F-8A2B-5C4D3E2F1A0B\",\"exp\":1700003600}",
 	  SECRET, OK, SUB },
-	{ "fractional exp", HS256, "{\"sub\":\"" SUB "\",\"exp\":1700000000.5}", SECRET, OK, SUB },
+	{ "exp a whole number written as a double", HS256, "{\"sub\":\"" SUB "\",\"exp\":1.7000036e9}", SECRET, OK, SUB },
+	{ "exp 30 days ahead, within leeway", HS256, "{\"sub\":\"" SUB "\",\"exp\":1702592030}", SECRET, OK, SUB },
+	{ "a colon inside a claim name is not a member", HS256, PAYLOAD(",\"a:b\":\"c:d\\\":{\""), SECRET, OK, SUB },
+	{ "repeats inside a claim's value are its own business", HS256, PAYLOAD(",\"x\":{\"a\":1,\"a\":2}"), SECRET, OK, SUB },
 	{ "expired within 30 s of leeway", HS256, "{\"sub\":\"" SUB "\",\"exp\":1699999975}",
 	  SECRET, OK, SUB },
 	{ "nbf in the past", HS256, PAYLOAD(",\"nbf\":1699990000"), SECRET, OK, SUB },
@@ -72,6 +78,21 @@ static const struct {
 	{ "other claims ignored", HS256, PAYLOAD(",\"iat\":1,\"name\":\"x\",\"aud\":[1]"), SECRET, OK, SUB },
 
 	{ "expired", HS256, "{\"sub\":\"" SUB "\",\"exp\":1699999970}", SECRET, ERR_AUTH, "token expired" },
+	{ "fractional exp", HS256, "{\"sub\":\"" SUB "\",\"exp\":1700003600.5}", SECRET, ERR_AUTH, "exp claim is not a whole number" },
+	{ "fractional nbf", HS256, PAYLOAD(",\"nbf\":1699990000.25"), SECRET, ERR_AUTH, "nbf claim is not a whole number" },
+	{ "exp 1e23", HS256, "{\"sub\":\"" SUB "\",\"exp\":1e23}", SECRET, ERR_AUTH, "expires more than 2592000 s from now" },
+	{ "exp beyond int64", HS256, "{\"sub\":\"" SUB "\",\"exp\":99999999999999999999999}", SECRET, ERR_AUTH, "expires more than" },
+	{ "exp INT64_MAX", HS256, "{\"sub\":\"" SUB "\",\"exp\":9223372036854775807}", SECRET, ERR_AUTH, "expires more than" },
+	{ "exp 30 days and a minute ahead", HS256, "{\"sub\":\"" SUB "\",\"exp\":1702592060}", SECRET, ERR_AUTH, "expires more than" },
+	{ "exp -1e300", HS256, "{\"sub\":\"" SUB "\",\"exp\":-1e300}", SECRET, ERR_AUTH, "token expired" },
+	{ "exp below int64", HS256, "{\"sub\":\"" SUB "\",\"exp\":-99999999999999999999999}", SECRET, ERR_AUTH, "token expired" },
+	{ "sub twice", HS256, "{\"sub\":\"11111111-2222-3333-4444-555555555555\",\"sub\":\"" SUB "\",\"exp\":1700003600}", SECRET, ERR_AUTH, "payload repeats a member" },
+	{ "exp twice", HS256, PAYLOAD(",\"exp\":1800000000"), SECRET, ERR_AUTH, "payload repeats a member" },
+	{ "sub twice, once escaped", HS256, PAYLOAD(",\"\\u0073ub\":\"11111111-2222-3333-4444-555555555555\""), SECRET, ERR_AUTH, "repeats a member" },
+	{ "names equal up to an escaped NUL", HS256, PAYLOAD(",\"a\\u0000x\":1,\"a\\u0000y\":2"), SECRET, ERR_AUTH, "repeats a member" },
+	{ "alg twice in the header", "{\"alg\":\"none\",\"alg\":\"HS256\"}", PAYLOAD(""), SECRET, ERR_AUTH, "header repeats a member" },
+	{ "sub with a NUL after the UUID", HS256, "{\"sub\":\"" SUB "\\u0000admin\",\"exp\":1700003600}", SECRET, ERR_AUTH, "not a user id" },
+	{ "sub with a space after the UUID", HS256, "{\"sub\":\"" SUB " \",\"exp\":1700003600}", SECRET, ERR_AUTH, "not a user id" },
 	{ "exp missing", HS256, "{\"sub\":\"" SUB "\"}", SECRET, ERR_AUTH, "no exp claim" },
 	{ "exp a string", HS256, "{\"sub\":\"" SUB "\",\"exp\":\"1700003600\"}", SECRET, ERR_AUTH, "exp claim is not a number" },
 	{ "exp null", HS256, "{\"sub\":\"" SUB "\",\"exp\":null}", SECRET, ERR_AUTH, "exp" },
@@ -116,7 +137,7 @@ verify_follows_the_case_table(void **state)
 
 		err_clear(&e);
 		memset(sub, 'x', sizeof(sub));
-		rc = jwt_verify(tok, SECRET, (time_t)NOW, sub, &e);
+		rc = jwt_verify(tok, &lax, (time_t)NOW, sub, &e);
 		if (rc != cases[i].want)
 			fail_msg("%s: got %s (%s), want %s", cases[i].name,
 			    result_str(rc), err_msg(&e), result_str(cases[i].want));
@@ -159,7 +180,7 @@ verify_rejects_malformed_tokens(void **state)
 		char sub[37];
 
 		err_clear(&e);
-		assert_int_equal(jwt_verify(bad_shapes[i].token, SECRET, (time_t)NOW, sub, &e), ERR_AUTH);
+		assert_int_equal(jwt_verify(bad_shapes[i].token, &lax, (time_t)NOW, sub, &e), ERR_AUTH);
 		if (strstr(err_msg(&e), bad_shapes[i].why) == NULL)
 			fail_msg("%s: error \"%s\" does not say \"%s\"", bad_shapes[i].name,
 			    err_msg(&e), bad_shapes[i].why);
@@ -183,32 +204,32 @@ verify_rejects_tampering_after_signing(void **state)
 	assert_true(asprintf(&mix, "%.*s%s", (int)(odot - other), other, dot) > 0);
 	assert_string_not_equal(mix, tok);
 	err_clear(&e);
-	assert_int_equal(jwt_verify(mix, SECRET, (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(mix, &lax, (time_t)NOW, sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "bad signature");
 
 	/* One character of the signature changed. */
 	saved = tok[len - 2];
 	tok[len - 2] = saved == 'A' ? 'B' : 'A';
 	err_clear(&e);
-	assert_int_equal(jwt_verify(tok, SECRET, (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(tok, &lax, (time_t)NOW, sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "bad signature");
 	tok[len - 2] = saved;
 
 	/* Padding is not base64url as JWT uses it. */
 	assert_true(asprintf(&padded, "%s=", tok) > 0);
 	err_clear(&e);
-	assert_int_equal(jwt_verify(padded, SECRET, (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(padded, &lax, (time_t)NOW, sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "bad signature");
 
 	/* A truncated signature. */
 	trunc = strndup(tok, (size_t)(dot - tok) + 10);
 	err_clear(&e);
-	assert_int_equal(jwt_verify(trunc, SECRET, (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(trunc, &lax, (time_t)NOW, sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "bad signature");
 
 	/* And the untouched token still passes. */
 	err_clear(&e);
-	assert_int_equal(jwt_verify(tok, SECRET, (time_t)NOW, sub, &e), OK);
+	assert_int_equal(jwt_verify(tok, &lax, (time_t)NOW, sub, &e), OK);
 	free(tok);
 	free(other);
 	free(mix);
@@ -228,12 +249,16 @@ verify_rejects_oversized_tokens_and_missing_secret(void **state)
 	big[8999] = '\0';
 	big[100] = big[200] = '.';
 	err_clear(&e);
-	assert_int_equal(jwt_verify(big, SECRET, (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(big, &lax, (time_t)NOW, sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "token too long");
 	err_clear(&e);
-	assert_int_equal(jwt_verify(tok, "", (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(tok, &(struct jwt_rules){ "", NULL, NULL, 0 }, (time_t)NOW, sub, &e),
+	    ERR_AUTH);
 	err_clear(&e);
-	assert_int_equal(jwt_verify(NULL, SECRET, (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(tok, NULL, (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_string_equal(err_msg(&e), "token cannot be checked: no secret configured");
+	err_clear(&e);
+	assert_int_equal(jwt_verify(NULL, &lax, (time_t)NOW, sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "token missing");
 	free(big);
 	free(tok);
@@ -256,17 +281,19 @@ verify_accepts_a_foreign_signature_then_checks_claims(void **state)
 
 	(void)state;
 	err_clear(&e);
-	assert_int_equal(jwt_verify(tok, "your-256-bit-secret", (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(tok, &(struct jwt_rules){ "your-256-bit-secret", NULL, NULL, 0 },
+	    (time_t)NOW, sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "token has no exp claim");
 	err_clear(&e);
-	assert_int_equal(jwt_verify(tok, "not-the-secret", (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(tok, &(struct jwt_rules){ "not-the-secret", NULL, NULL, 0 },
+	    (time_t)NOW, sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "bad signature");
 }
 
 static void
 sign_then_verify_round_trips(void **state)
 {
-	char *tok = jwt_sign(SECRET, SUB, (time_t)(NOW + 60));
+	char *tok = jwt_sign(SECRET, SUB, (time_t)(NOW + 60), NULL, NULL);
 	struct errbuf e;
 	char sub[37];
 
@@ -274,13 +301,102 @@ sign_then_verify_round_trips(void **state)
 	assert_non_null(tok);
 	assert_int_equal(strncmp(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37), 0);
 	err_clear(&e);
-	assert_int_equal(jwt_verify(tok, SECRET, (time_t)NOW, sub, &e), OK);
+	assert_int_equal(jwt_verify(tok, &lax, (time_t)NOW, sub, &e), OK);
 	assert_string_equal(sub, SUB);
 	err_clear(&e);
-	assert_int_equal(jwt_verify(tok, SECRET, (time_t)(NOW + 91), sub, &e), ERR_AUTH);
+	assert_int_equal(jwt_verify(tok, &lax, (time_t)(NOW + 91), sub, &e), ERR_AUTH);
 	assert_string_equal(err_msg(&e), "token expired");
 	free(tok);
-	assert_null(jwt_sign("", SUB, (time_t)NOW));
+	assert_null(jwt_sign("", SUB, (time_t)NOW, NULL, NULL));
+}
+
+/* jwt_sign() with iss and aud passes rules that ask for them. */
+static void
+sign_with_issuer_and_audience_round_trips(void **state)
+{
+	static const struct jwt_rules strict = { SECRET, "https://id.example", "mustory-api", 3600 };
+	char *tok = jwt_sign(SECRET, SUB, (time_t)(NOW + 60), "https://id.example", "mustory-api");
+	char *bare = jwt_sign(SECRET, SUB, (time_t)(NOW + 60), NULL, "");
+	struct errbuf e;
+	char sub[37];
+
+	(void)state;
+	assert_non_null(tok);
+	assert_non_null(bare);
+	err_clear(&e);
+	assert_int_equal(jwt_verify(tok, &strict, (time_t)NOW, sub, &e), OK);
+	assert_string_equal(sub, SUB);
+	err_clear(&e);
+	assert_int_equal(jwt_verify(bare, &strict, (time_t)NOW, sub, &e), ERR_AUTH);
+	assert_string_equal(err_msg(&e), "token has no iss claim");
+	err_clear(&e);
+	assert_int_equal(jwt_verify(bare, &lax, (time_t)NOW, sub, &e), OK);
+	free(tok);
+	free(bare);
+}
+
+/* Rules with an issuer, an audience and a one-day bound on exp. */
+#define ISS "https://id.example"
+#define AUD "mustory-api"
+#define CLAIMS(extra) "{\"sub\":\"" SUB "\",\"exp\":1700003600" extra "}"
+
+static const struct {
+	const char *name;
+	const char *payload;
+	enum result want;
+	const char *why; /* substring of the error, or the sub on OK */
+} strict_cases[] = {
+	{ "iss and aud as configured", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":\"" AUD "\""), OK, SUB },
+	{ "aud an array holding ours", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":[\"other\",\"" AUD "\"]"), OK, SUB },
+	{ "exp a day ahead, within leeway", "{\"sub\":\"" SUB "\",\"exp\":1700086430,\"iss\":\"" ISS "\",\"aud\":\"" AUD "\"}", OK, SUB },
+
+	{ "exp a day and a minute ahead", "{\"sub\":\"" SUB "\",\"exp\":1700086460,\"iss\":\"" ISS "\",\"aud\":\"" AUD "\"}", ERR_AUTH, "expires more than 86400 s from now" },
+	{ "iss missing", CLAIMS(",\"aud\":\"" AUD "\""), ERR_AUTH, "token has no iss claim" },
+	{ "iss null", CLAIMS(",\"iss\":null,\"aud\":\"" AUD "\""), ERR_AUTH, "token has no iss claim" },
+	{ "iss another issuer", CLAIMS(",\"iss\":\"https://evil.example\",\"aud\":\"" AUD "\""), ERR_AUTH, "issuer is not accepted" },
+	{ "iss in another case", CLAIMS(",\"iss\":\"HTTPS://ID.EXAMPLE\",\"aud\":\"" AUD "\""), ERR_AUTH, "issuer is not accepted" },
+	{ "iss with a NUL and more", CLAIMS(",\"iss\":\"" ISS "\\u0000x\",\"aud\":\"" AUD "\""), ERR_AUTH, "issuer is not accepted" },
+	{ "iss a prefix of ours", CLAIMS(",\"iss\":\"https://id\",\"aud\":\"" AUD "\""), ERR_AUTH, "issuer is not accepted" },
+	{ "iss an array", CLAIMS(",\"iss\":[\"" ISS "\"],\"aud\":\"" AUD "\""), ERR_AUTH, "issuer is not accepted" },
+	{ "aud missing", CLAIMS(",\"iss\":\"" ISS "\""), ERR_AUTH, "token has no aud claim" },
+	{ "aud another service", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":\"other\""), ERR_AUTH, "another audience" },
+	{ "aud an array without ours", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":[\"a\",\"b\"]"), ERR_AUTH, "another audience" },
+	{ "aud an empty array", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":[]"), ERR_AUTH, "another audience" },
+	{ "aud an array with a number", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":[\"" AUD "\",1]"), ERR_AUTH, "not a string or an array of strings" },
+	{ "aud a nested array", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":[[\"" AUD "\"]]"), ERR_AUTH, "not a string or an array of strings" },
+	{ "aud a number", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":7"), ERR_AUTH, "not a string or an array of strings" },
+	{ "aud an object", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":{\"" AUD "\":true}"), ERR_AUTH, "not a string or an array of strings" },
+	{ "aud with a NUL and more", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":\"" AUD "\\u0000\""), ERR_AUTH, "another audience" },
+	{ "iss twice, the last ours", CLAIMS(",\"iss\":\"x\",\"iss\":\"" ISS "\",\"aud\":\"" AUD "\""), ERR_AUTH, "repeats a member" },
+	{ "aud twice, the last ours", CLAIMS(",\"iss\":\"" ISS "\",\"aud\":\"x\",\"aud\":\"" AUD "\""), ERR_AUTH, "repeats a member" },
+};
+
+static void
+verify_checks_issuer_audience_and_lifetime_when_set(void **state)
+{
+	static const struct jwt_rules strict = { SECRET, ISS, AUD, 86400 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(strict_cases) / sizeof(strict_cases[0]); i++) {
+		char *tok = make_token(HS256, strict_cases[i].payload, SECRET);
+		struct errbuf e;
+		char sub[37];
+		enum result rc;
+
+		err_clear(&e);
+		memset(sub, 'x', sizeof(sub));
+		rc = jwt_verify(tok, &strict, (time_t)NOW, sub, &e);
+		if (rc != strict_cases[i].want)
+			fail_msg("%s: got %s (%s), want %s", strict_cases[i].name, result_str(rc),
+			    err_msg(&e), result_str(strict_cases[i].want));
+		if (rc == OK && strcmp(sub, strict_cases[i].why) != 0)
+			fail_msg("%s: sub %s", strict_cases[i].name, sub);
+		if (rc != OK && (strstr(err_msg(&e), strict_cases[i].why) == NULL || sub[0] != '\0'))
+			fail_msg("%s: error \"%s\" does not say \"%s\" (or sub kept)",
+			    strict_cases[i].name, err_msg(&e), strict_cases[i].why);
+		free(tok);
+	}
 }
 
 int
@@ -293,6 +409,8 @@ main(void)
 		cmocka_unit_test(verify_rejects_oversized_tokens_and_missing_secret),
 		cmocka_unit_test(verify_accepts_a_foreign_signature_then_checks_claims),
 		cmocka_unit_test(sign_then_verify_round_trips),
+		cmocka_unit_test(sign_with_issuer_and_audience_round_trips),
+		cmocka_unit_test(verify_checks_issuer_audience_and_lifetime_when_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

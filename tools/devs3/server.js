@@ -11,7 +11,7 @@
  *
  * Usage: node tools/devs3/server.js --dir D --port P --bucket B [--bucket B2]
  *          --access-key K --secret-key S [--host 127.0.0.1] [--region us-east-1]
- *          [--quiet]
+ *          [--public-prefixes hls/,art/] [--cors-rule JSON|default|none] [--quiet]
  */
 
 const crypto = require('crypto');
@@ -24,6 +24,8 @@ const { Transform } = require('stream');
 const { pipeline } = require('stream/promises');
 
 const S3rver = require('s3rver');
+const { Cors } = require('./cors');
+const { CONDITIONAL_HEADERS, evaluateConditions } = require('./conditions');
 // busboy is s3rver's own multipart parser (pinned through s3rver 3.7.1); resolve
 // it from s3rver so we parse forms exactly like the server we forward them to.
 const Busboy = require(require.resolve('busboy', {
@@ -35,6 +37,9 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGN_EXPIRES = 604800; // one week, as S3
 const MAX_PUT_BYTES = 5 * 1024 ** 3; // S3's single PUT limit
 const MAX_POST_PRE_DATA = 20 * 1024; // S3: form fields before the file
+// What a bucket policy would grant everyone s3:GetObject on: the published
+// HLS and artwork. Originals (tracks/) stay private.
+const DEFAULT_PUBLIC_PREFIXES = 'hls/,art/';
 // Presigned-URL query parameters that are auth, not part of the operation.
 const QUERY_AUTH_PARAMS = new Set([
   'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires',
@@ -465,13 +470,38 @@ function parseTarget(req) {
   return { rawPath, query, q, bucket, key };
 }
 
+/*
+ * Anonymous reads: the key must start with a public prefix ('*' = every key)
+ * and hold no '.' or '..' segment: s3rver maps keys to files with path.join,
+ * which would resolve "hls/../tracks/x" to "tracks/x".
+ */
+function isPublicKey(prefixes, key) {
+  if (key.split('/').some(seg => seg === '.' || seg === '..')) return false;
+  return prefixes.some(p => p === '*' || key.startsWith(p));
+}
+
+/* response-* query parameters -> { Header: value }; an unknown one is 400. */
+function responseOverrides(query) {
+  const overrides = {};
+  for (const [name, value] of query) {
+    if (!name.startsWith('response-')) continue;
+    if (!RESPONSE_OVERRIDES[name]) {
+      throw invalidArgument(`${name} is not in the set of overridable response headers. ` +
+        'Please refer to the S3 API documentation for a complete list of overridable response headers.',
+        name, value);
+    }
+    overrides[RESPONSE_OVERRIDES[name]] = value;
+  }
+  return overrides;
+}
+
 function hasBody(req) {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] || 0) > 0;
 }
 
 class DevS3 {
   constructor(cfg) {
-    this.cfg = cfg;
+    this.cfg = { publicPrefixes: parsePrefixes(DEFAULT_PUBLIC_PREFIXES), cors: Cors.fromOption(), ...cfg };
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'devs3-'));
     this.sock = path.join(this.tmp, 's3rver.sock');
     this.agent = new http.Agent({ keepAlive: true });
@@ -523,6 +553,9 @@ class DevS3 {
       expectContinue, continued: false, code: '', files: [],
     };
     res.setHeader('x-amz-request-id', ctx.requestId);
+    if (req.method !== 'OPTIONS') {
+      for (const [name, value] of Object.entries(this.cfg.cors.actual(req))) res.setHeader(name, value);
+    }
     res.once('close', () => {
       for (const f of ctx.files) fs.rm(f, { force: true }, () => {});
       if (!this.cfg.quiet) {
@@ -586,6 +619,7 @@ class DevS3 {
 
   async route(req, res, ctx) {
     const r = parseTarget(req);
+    if (req.method === 'OPTIONS') return this.preflight(req, res, r);
     const isBucketPost = req.method === 'POST' && r.bucket && !r.key && r.query.length === 0;
     if (isBucketPost) return this.handlePostForm(req, res, ctx, r);
 
@@ -608,29 +642,10 @@ class DevS3 {
       throw unsupportedMechanism();
     }
 
-    const overrides = {};
-    for (const [name, value] of r.query) {
-      if (!name.startsWith('response-')) continue;
-      if (!RESPONSE_OVERRIDES[name]) {
-        throw invalidArgument(`${name} is not in the set of overridable response headers. ` +
-          'Please refer to the S3 API documentation for a complete list of overridable response headers.',
-          name, value);
-      }
-      overrides[RESPONSE_OVERRIDES[name]] = value;
-    }
-
-    if (payloadHash === null) {
-      // Anonymous: the buckets are public-read (players fetch HLS), nothing else.
-      const read = (req.method === 'GET' || req.method === 'HEAD') && r.bucket && r.key &&
-        !r.query.some(([n]) => OBJECT_SUBRESOURCES.has(n));
-      if (req.method === 'OPTIONS') return this.forward(req, res, ctx, r, {});
-      if (!read) throw accessDenied();
-      if (Object.keys(overrides).length) {
-        throw new S3Err(400, 'InvalidRequest',
-          'Request specific response headers cannot be used for anonymous GET requests.');
-      }
-      return this.forward(req, res, ctx, r, {});
-    }
+    const overrides = responseOverrides(r.query);
+    const read = (req.method === 'GET' || req.method === 'HEAD') && r.bucket && r.key &&
+      !r.query.some(([n]) => OBJECT_SUBRESOURCES.has(n));
+    if (payloadHash === null) return this.anonymous(req, res, ctx, r, read, overrides);
 
     // Signed. Take the body (if any) into a temp file, hashing it on the way, so
     // that a bad hash or an interrupted upload never reaches storage.
@@ -678,7 +693,41 @@ class DevS3 {
           { ExpectedDigest: contentMd5, CalculatedDigest: md5 });
       }
     }
-    return this.forward(req, res, ctx, r, { body, overrides, dropQuery: n => n.startsWith('response-') });
+    return this.forward(req, res, ctx, r, {
+      body, overrides, dropQuery: n => n.startsWith('response-'), conditional: read,
+    });
+  }
+
+  /*
+   * Anonymous: only GET/HEAD of an object under a public prefix, as a bucket
+   * policy granting s3:GetObject on "hls/*" and "art/*" would allow.
+   */
+  anonymous(req, res, ctx, r, read, overrides) {
+    if (!read) throw accessDenied();
+    if (!this.cfg.buckets.includes(r.bucket)) {
+      throw new S3Err(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: r.bucket });
+    }
+    if (!isPublicKey(this.cfg.publicPrefixes, r.key)) throw accessDenied();
+    if (Object.keys(overrides).length) {
+      throw new S3Err(400, 'InvalidRequest',
+        'Request specific response headers cannot be used for anonymous GET requests.');
+    }
+    return this.forward(req, res, ctx, r, { conditional: true });
+  }
+
+  /* A CORS preflight: answered here, from the configured rule, without auth (as S3). */
+  preflight(req, res, r) {
+    if (r.bucket && !this.cfg.buckets.includes(r.bucket)) {
+      throw new S3Err(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: r.bucket });
+    }
+    let headers;
+    try {
+      headers = this.cfg.cors.preflight(req, r.key ? 'OBJECT' : 'BUCKET');
+    } catch (err) {
+      throw new S3Err(err.status, err.code, err.message, err.detail);
+    }
+    res.writeHead(200, { ...headers, 'Content-Length': 0 });
+    res.end();
   }
 
   /* Browser-style POST upload: policy + SigV4 fields, then the file. */
@@ -807,13 +856,13 @@ class DevS3 {
   }
 
   /* Proxy to s3rver on the private socket, without our auth (it checked nothing anyway). */
-  forward(req, res, ctx, r, { body = null, overrides = {}, dropQuery = () => false }) {
+  forward(req, res, ctx, r, { body = null, overrides = {}, dropQuery = () => false, conditional = false }) {
     const query = r.query.filter(([name]) => !QUERY_AUTH_PARAMS.has(name) && !dropQuery(name))
       .map(p => p[2]).join('&');
     const headers = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (HOP_BY_HOP.has(name) || name === 'authorization' || name === 'expect' ||
-          name === 'content-length') continue;
+          name === 'content-length' || (conditional && CONDITIONAL_HEADERS.has(name))) continue;
       headers[name] = value;
     }
     if (body) headers['content-length'] = String(body.size);
@@ -825,6 +874,21 @@ class DevS3 {
         path: r.rawPath + (query ? '?' + query : ''), headers,
       });
       up.on('response', ur => {
+        const verdict = conditional && (ur.statusCode === 200 || ur.statusCode === 206)
+          ? evaluateConditions(req.headers, ur.headers.etag, ur.headers['last-modified']) : null;
+        if (verdict) {
+          ur.on('error', () => {});
+          ur.destroy(); // not this body
+          if (verdict.status === 412) {
+            reject(new S3Err(412, 'PreconditionFailed',
+              'At least one of the pre-conditions you specified did not hold', { Condition: verdict.condition }));
+            return;
+          }
+          res.writeHead(304, { ETag: ur.headers.etag, 'Last-Modified': ur.headers['last-modified'] });
+          res.end();
+          resolve();
+          return;
+        }
         const out = {};
         for (const [name, value] of Object.entries(ur.headers)) {
           if (!HOP_BY_HOP.has(name)) out[name] = value;
@@ -856,16 +920,26 @@ class DevS3 {
 // ---------------------------------------------------------------- CLI
 
 const USAGE = `usage: node tools/devs3/server.js --dir DIR --port PORT --bucket NAME [--bucket NAME...]
-         --access-key KEY --secret-key SECRET [--host 127.0.0.1] [--region us-east-1] [--quiet]
+         --access-key KEY --secret-key SECRET [--host 127.0.0.1] [--region us-east-1]
+         [--public-prefixes ${DEFAULT_PUBLIC_PREFIXES}] [--cors-rule JSON|default|none] [--quiet]
 
 A local S3 (s3rver storage) that checks SigV4 signatures, payload hashes and POST
 policies like AWS S3 does. Loopback only; --port 0 picks a free port (printed).
-The keys may also come from DEVS3_ACCESS_KEY / DEVS3_SECRET_KEY.`;
+The keys may also come from DEVS3_ACCESS_KEY / DEVS3_SECRET_KEY, the public
+prefixes (comma-separated; '' none, '*' every key) from DEVS3_PUBLIC_PREFIXES and
+the CORS rule (an S3 CORSRule as JSON) from DEVS3_CORS_RULE.`;
+
+/* "hls/, art/" -> ['hls/', 'art/']; '' -> [] */
+function parsePrefixes(list) {
+  return list.split(',').map(s => s.trim()).filter(Boolean);
+}
 
 function parseArgs(argv) {
   const cfg = {
     dir: null, host: '127.0.0.1', port: null, buckets: [], region: 'us-east-1', quiet: false,
     accessKey: process.env.DEVS3_ACCESS_KEY || null, secretKey: process.env.DEVS3_SECRET_KEY || null,
+    publicPrefixes: process.env.DEVS3_PUBLIC_PREFIXES ?? DEFAULT_PUBLIC_PREFIXES,
+    cors: process.env.DEVS3_CORS_RULE,
   };
   const die = msg => {
     process.stderr.write(`devs3: ${msg}\n${USAGE}\n`);
@@ -888,6 +962,8 @@ function parseArgs(argv) {
       case '--access-key': cfg.accessKey = value(); break;
       case '--secret-key': cfg.secretKey = value(); break;
       case '--region': cfg.region = value(); break;
+      case '--public-prefixes': cfg.publicPrefixes = value(); break;
+      case '--cors-rule': cfg.cors = value(); break;
       case '--quiet': cfg.quiet = true; break;
       case '-h': case '--help': process.stdout.write(USAGE + '\n'); process.exit(0); break;
       default: die(`unknown argument ${arg}`);
@@ -902,6 +978,12 @@ function parseArgs(argv) {
   }
   if (!cfg.accessKey || !cfg.secretKey) die('--access-key and --secret-key are required');
   if (!/^[a-z0-9-]+$/.test(cfg.region)) die(`invalid region: ${cfg.region}`);
+  cfg.publicPrefixes = parsePrefixes(cfg.publicPrefixes);
+  try {
+    cfg.cors = Cors.fromOption(cfg.cors);
+  } catch (err) {
+    die(err.message);
+  }
   const loopback = cfg.host === 'localhost' || cfg.host === '::1' ||
     (net.isIPv4(cfg.host) && cfg.host.startsWith('127.'));
   if (!loopback) die(`refusing to listen on ${cfg.host}: devs3 is for loopback only`);
@@ -935,7 +1017,8 @@ async function main() {
   }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   process.stdout.write(`devs3 listening on http://${host}:${addr.port} ` +
-    `(buckets: ${cfg.buckets.join(', ')}; region ${cfg.region}; data ${cfg.dir})\n`);
+    `(buckets: ${cfg.buckets.join(', ')}; region ${cfg.region}; ` +
+    `public: ${cfg.publicPrefixes.join(', ') || 'nothing'}; data ${cfg.dir})\n`);
 }
 
 if (require.main === module) {
