@@ -15,6 +15,8 @@ ntracks=${BENCH_TRACKS:-1000000}
 nusers=${BENCH_USERS:-10000}
 ninit=${BENCH_INIT_USERS:-400}
 npick=${BENCH_PICKUPS:-20}
+# BENCH_BEFORE_BIN: a directory with an older mustory-api, measured on the empty tables too
+before=${BENCH_BEFORE_BIN:-}
 . "$(dirname "$0")/lib.sh" bench 2
 
 user=$(new_user)
@@ -100,12 +102,25 @@ grow() {
 	psql_q "CHECKPOINT" >/dev/null # its writes are not the grown tables' cost
 }
 
+api_on() { # bindir: the API of that build on this stack
+	scripts/stack.sh stop-api >/dev/null 2>&1
+	rm -f "$FCGI_SOCKET"
+	( set -a; . "$STACK_DIR/env"; exec "$1/mustory-api" ) >>"$STACK_DIR/logs/api.log" 2>&1 &
+	echo $! > "$STACK_DIR/api.pid"
+	for ((i = 0; i < 100; i++)); do [ -S "$FCGI_SOCKET" ] && break; sleep 0.1; done
+	sleep 0.3
+}
+
 make_audio "$TMP/tiny.wav" 1
 scripts/stack.sh start-runner bench >/dev/null 2>&1
 sleep 0.5
 read -r pk50_e pk99_e <<< "$(pickup empty)"
 plans_e=$(plans empty)
 load empty
+if [ -n "$before" ]; then
+	api_on "$before"; load before; api_on build/release
+	load empty2 # the current build again: the spread between the two is the noise
+fi
 wrk -t2 -c32 -d"${secs}s" --latency "$API_URL/healthz" > "$out/wrk-healthz.txt"
 
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database pgbench" postgres
@@ -126,13 +141,15 @@ plans_g=$(plans grown)
 load grown
 scripts/stack.sh stop-runner bench >/dev/null 2>&1
 
+phases="empty grown"
+[ -n "$before" ] && phases="empty empty2 before grown"
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 p99() { awk '$1=="99%" {print $2}' "$1"; }
 non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 {
 	echo "== API through nginx (wrk -t2 -c32 -d${secs}s), $(nproc) cores, FCGI_WORKERS=$FCGI_WORKERS"
 	printf '%-28s %10s tps     latency avg %s\n' "pgbench -S (c32 j2)" "$pg_tps" "$pg_lat"
-	for ph in empty grown; do
+	for ph in $phases; do
 		for r in status init; do
 			f=$out/wrk-$r-$ph.txt
 			printf '%-28s %10s req/s   p99 %-8s ratio %.3f  non-2xx %s\n' "$r ($ph tables)" "$(rps "$f")" \
@@ -148,7 +165,7 @@ non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 } | tee "$out/api-summary.txt"
 {
 	echo "pgbench $pg_tps"
-	for ph in empty grown; do for r in status init; do
+	for ph in $phases; do for r in status init; do
 		echo "$r-$ph $(rps "$out/wrk-$r-$ph.txt") $(p99 "$out/wrk-$r-$ph.txt")"
 	done; done
 	echo "pickup-empty $pk50_e $pk99_e"

@@ -56,29 +56,15 @@ track_insert(struct db *db, const struct track_new *t, long long max_pending,
 
 	snprintf(size, sizeof(size), "%lld", t->file_size);
 	snprintf(max, sizeof(max), "%lld", max_pending);
-	if ((rc = db_begin(db, e)) != OK)
+	/*
+	 * One round trip (migrations/0003): the owner's inits take turns on an
+	 * advisory lock, then the count sees every committed one.
+	 */
+	if ((rc = db_exec(db, &res, "SELECT mustory_track_insert_capped($1, $2, $3, $4, $5, $6,"
+	    " $7, $8, $9, $10, $11, $12, $13::track_processing_status)", 13, params, e)) != OK)
 		return rc;
-	/* One owner's inits take turns; the count below then sees every committed one. */
-	if ((rc = db_exec(db, NULL, "SELECT pg_advisory_xact_lock(hashtextextended("
-	    "'mustory.pending:' || $1, 0))", 1, &t->owner_id, e)) != OK)
-		goto fail;
-	if ((rc = db_exec(db, &res,
-	    "INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size,"
-	    " content_type, original_audio_key, original_audio_url, artwork_extension, artwork_key)"
-	    " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
-	    " WHERE (SELECT count(*) FROM tracks WHERE owner_id = $2"
-	    " AND processing_status = $13::track_processing_status) < $12::bigint",
-	    13, params, e)) != OK)
-		goto fail;
-	if (PQcmdTuples(res)[0] == '0') {
-		PQclear(res);
-		db_rollback(db);
-		return ERR_LIMIT;
-	}
+	rc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? OK : ERR_LIMIT;
 	PQclear(res);
-	return db_commit(db, e);
-fail:
-	db_rollback(db);
 	return rc;
 }
 
