@@ -99,7 +99,7 @@ grow() {
 	SELECT id, 1, 'bench:1:grown', started_at, finished_at, 'succeeded' FROM jobs
 	WHERE state = 'succeeded' AND lease_owner IS NULL AND finished_at < now() - interval '1 second'" >/dev/null
 	psql_q "VACUUM ANALYZE tracks" -c "VACUUM ANALYZE jobs" -c "VACUUM ANALYZE job_runs" >/dev/null
-	psql_q "CHECKPOINT" >/dev/null # its writes are not the grown tables' cost
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c CHECKPOINT mustory >/dev/null # its writes are not the grown tables' cost
 }
 
 api_on() { # bindir: the API of that build on this stack
