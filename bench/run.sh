@@ -20,7 +20,7 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 	for len in 600 180; do
 		line=$(grep "^ratio job-$len " "$r/runner-figures.txt" || true)
 		read -r _ _ w best ratio wb <<< "$line"
-		row "complete→completed, ${len}-s FLAC" "${w} s" "best bare ffmpeg ${best} s" "$ratio" "≤ 1.05" \
+		row "complete→completed, ${len}-s FLAC" "${w} s" "best bare ffmpeg $(printf %.2f "$best") s" "$(div "$w" "$best")" "≤ 1.05" \
 			"$( [ "$wb" != - ] && echo "${wb} s = $(div "$wb" "$best")" || echo -)"
 	done
 	for k in status init; do
