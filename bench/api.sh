@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # API throughput through nginx (wrk) beside pgbench -S on the same cluster,
-# in the same run, plus the FastCGI processes' RSS. Bounded: each load runs
-# BENCH_SECONDS (default 10) on loopback.
+# in the same run, first on empty tables, then with the tables grown by SQL
+# (BENCH_TRACKS tracks over BENCH_USERS users, default 1 000 000 over 10 000,
+# each with a succeeded job and its run); the job pickup latency and the
+# plans of the runner's queue queries at both sizes; the FastCGI processes'
+# RSS. Bounded: each load runs BENCH_SECONDS (default 10) on loopback.
 # usage: bench/api.sh   (after `make`; uses build/release)
 set -euo pipefail
 export FCGI_WORKERS=${FCGI_WORKERS:-4}
+# init load is spread over BENCH_INIT_USERS users; each may keep this many PENDING
+export MAX_PENDING_UPLOADS_PER_USER=100000 JOB_POLL_SECONDS=10
 secs=${BENCH_SECONDS:-10}
+ntracks=${BENCH_TRACKS:-1000000}
+nusers=${BENCH_USERS:-10000}
+ninit=${BENCH_INIT_USERS:-400}
+npick=${BENCH_PICKUPS:-20}
+# BENCH_BEFORE_BIN: a directory with an older mustory-api, measured on the empty tables too
+before=${BENCH_BEFORE_BIN:-}
 . "$(dirname "$0")/lib.sh" bench 2
 
 user=$(new_user)
@@ -13,24 +24,103 @@ export TOKEN=$(token "$user" 3600)
 init_upload "$TOKEN" /etc/hostname mp3 >/dev/null
 id=$(jget .track_id)
 [ -n "$id" ] && [ "$id" != null ] || { echo "bench: init failed: $STATUS $BODY" >&2; exit 1; }
+for i in $(seq 1 "$ninit"); do token "$(new_user)" 3600; done > "$TMP/tokens.txt"
 
-cat > "$TMP/init.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"title":"Bench Song","artist_name":"Bench","file_extension":"mp3","file_size":5242880}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+cat > "$TMP/init.lua" <<LUA
+local toks = {}
+for l in io.lines("$TMP/tokens.txt") do toks[#toks + 1] = l end
+local n = 0
+local body = '{"title":"Bench Song","artist_name":"Bench","file_extension":"mp3","file_size":5242880}'
+request = function()
+	n = n + 1
+	return wrk.format("POST", nil, { ["Content-Type"] = "application/json",
+		["Authorization"] = "Bearer " .. toks[n % #toks + 1] }, body)
+end
 LUA
 
-summ() { # label file -> "label req/s p99"
-	local rps p99
-	rps=$(awk '/Requests\/sec/ {print $2}' "$2")
-	p99=$(awk '$1=="99%" {print $2}' "$2")
-	printf '%-22s %12s req/s   p99 %s\n' "$1" "$rps" "$p99"
+load() { # phase: status and init through nginx
+	wrk -t2 -c32 -d"${secs}s" --latency -H "Authorization: Bearer $TOKEN" \
+		"$API_URL/tracks/upload/status/$id" > "$out/wrk-status-$1.txt"
+	wrk -t2 -c32 -d"${secs}s" --latency -s "$TMP/init.lua" "$API_URL/tracks/upload/init" \
+		> "$out/wrk-init-$1.txt"
+}
+pickup() { # phase: p50 p99 ms over npick tiny jobs, created -> claimed
+	local i t0
+	t0=$(psql_q "select now()")
+	for i in $(seq 1 "$npick"); do
+		upload "$TOKEN" "$TMP/tiny.wav" wav >/dev/null || { echo "bench: upload failed" >&2; exit 1; }
+		complete "$TOKEN" "$TRACK_ID"
+		wait_status "$TOKEN" "$TRACK_ID" completed 60 >/dev/null || { echo "bench: pickup job: $BODY" >&2; exit 1; }
+	done
+	psql_q "select extract(epoch from (r.started_at - j.created_at)) * 1000 from jobs j
+		join job_runs r on r.job_id = j.id and r.attempt = 1 where j.created_at >= '$t0'
+		order by 1" > "$TMP/pickup-$1.txt"
+	awk '{ v[NR] = $1 } END { printf "%.1f %.1f", v[int(NR * 0.5 + 0.5)], v[int(NR * 0.99 + 0.5)] }' \
+		"$TMP/pickup-$1.txt"
+}
+plans() { # phase: EXPLAIN of the queue's queries and init's count; "seq scans: N"
+	{
+		echo "-- claim"
+		psql_q "EXPLAIN SELECT id FROM jobs WHERE state = 'queued' AND run_at <= now()
+			AND kind = 'transcode_hls' ORDER BY run_at, id FOR UPDATE SKIP LOCKED LIMIT 1"
+		echo "-- rescue"
+		psql_q "EXPLAIN SELECT id, track_id, attempts, max_attempts, lease_owner FROM jobs
+			WHERE state = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED"
+		echo "-- next due"
+		psql_q "EXPLAIN SELECT (SELECT min(run_at) FROM jobs WHERE state = 'queued'),
+			(SELECT min(lease_expires_at) FROM jobs WHERE state = 'running')"
+		echo "-- init's pending count"
+		psql_q "EXPLAIN SELECT count(*) FROM tracks WHERE owner_id = '$user'
+			AND processing_status = 'PENDING'"
+		echo "-- status"
+		psql_q "EXPLAIN SELECT * FROM tracks t LEFT JOIN jobs j ON j.track_id = t.id
+			AND j.kind = 'transcode_hls' WHERE t.id = '$id' AND t.owner_id = '$user'"
+	} > "$out/plans-$1.txt"
+	echo "seq scans: $(grep -c 'Seq Scan' "$out/plans-$1.txt" || true)"
+}
+grow() {
+	psql_q "SET synchronous_commit = off;
+	INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size, content_type,
+		original_audio_key, original_audio_url, processing_status, duration_seconds, hls_prefix,
+		hls_url, created_at, updated_at)
+	SELECT md5('t' || i)::uuid, md5('u' || (i % $nusers))::uuid, 'Song ' || i, 'Artist ' || (i % $nusers),
+		'mp3', 5000000, 'audio/mpeg', 'tracks/' || md5('t' || i)::uuid || '/original.mp3',
+		'http://x/tracks/' || md5('t' || i)::uuid || '/original.mp3', 'COMPLETED', 180,
+		'hls/' || md5('t' || i)::uuid || '/0123456789abcdef', 'http://x/hls/master.m3u8',
+		now() - make_interval(secs => i), now() - make_interval(secs => i)
+	FROM generate_series(1, $ntracks) i" >/dev/null
+	psql_q "SET synchronous_commit = off;
+	INSERT INTO jobs (track_id, state, attempts, progress, run_at, created_at, updated_at,
+		started_at, finished_at)
+	SELECT id, 'succeeded', 1, 100, created_at, created_at, created_at, created_at,
+		created_at + interval '10 seconds' FROM tracks WHERE title LIKE 'Song %'" >/dev/null
+	psql_q "SET synchronous_commit = off;
+	INSERT INTO job_runs (job_id, attempt, runner, started_at, finished_at, outcome)
+	SELECT id, 1, 'bench:1:grown', started_at, finished_at, 'succeeded' FROM jobs
+	WHERE state = 'succeeded' AND lease_owner IS NULL AND finished_at < now() - interval '1 second'" >/dev/null
+	psql_q "VACUUM ANALYZE tracks" -c "VACUUM ANALYZE jobs" -c "VACUUM ANALYZE job_runs" >/dev/null
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c CHECKPOINT mustory >/dev/null # its writes are not the grown tables' cost
 }
 
-wrk -t2 -c32 -d"${secs}s" --latency -H "Authorization: Bearer $TOKEN" \
-	"$API_URL/tracks/upload/status/$id" > "$out/wrk-status.txt"
-wrk -t2 -c32 -d"${secs}s" --latency -s "$TMP/init.lua" "$API_URL/tracks/upload/init" > "$out/wrk-init.txt"
+api_on() { # bindir: the API of that build on this stack
+	scripts/stack.sh stop-api >/dev/null 2>&1
+	rm -f "$FCGI_SOCKET"
+	( set -a; . "$STACK_DIR/env"; exec "$1/mustory-api" ) >>"$STACK_DIR/logs/api.log" 2>&1 &
+	echo $! > "$STACK_DIR/api.pid"
+	for ((i = 0; i < 100; i++)); do [ -S "$FCGI_SOCKET" ] && break; sleep 0.1; done
+	sleep 0.3
+}
+
+make_audio "$TMP/tiny.wav" 1
+scripts/stack.sh start-runner bench >/dev/null 2>&1
+sleep 0.5
+read -r pk50_e pk99_e <<< "$(pickup empty)"
+plans_e=$(plans empty)
+load empty
+if [ -n "$before" ]; then
+	api_on "$before"; load before; api_on build/release
+	load empty2 # the current build again: the spread between the two is the noise
+fi
 wrk -t2 -c32 -d"${secs}s" --latency "$API_URL/healthz" > "$out/wrk-healthz.txt"
 
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database pgbench" postgres
@@ -39,18 +129,48 @@ pgbench -S -c 32 -j 2 -T "$secs" -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench 
 pg_tps=$(awk -F'= ' '/^tps/ {split($2,a," "); print a[1]}' "$out/pgbench-S.txt")
 pg_lat=$(awk -F'= ' '/latency average/ {print $2}' "$out/pgbench-S.txt")
 
-rss=$(ps -o rss= --ppid "$(cat "$STACK_DIR/api.pid")" | awk '{s+=$1; n++} END {printf "%d KiB total over %d workers (%.0f KiB each)", s, n, s/n}')
+rss=$(ps -o rss= --ppid "$(cat "$STACK_DIR/api.pid")" | awk '{s+=$1; n++; if ($1 > m) m = $1} END {printf "%d %d %d", s, n, m}')
 parent=$(ps -o rss= -p "$(cat "$STACK_DIR/api.pid")" | tr -d ' ')
 
+t0=$(date +%s)
+grow
+grow_s=$(( $(date +%s) - t0 ))
+rows=$(psql_q "select (select count(*) from tracks) || ' tracks, ' || (select count(*) from jobs) || ' jobs, ' || (select count(*) from job_runs) || ' runs'")
+read -r pk50_g pk99_g <<< "$(pickup grown)"
+plans_g=$(plans grown)
+load grown
+scripts/stack.sh stop-runner bench >/dev/null 2>&1
+
+phases="empty grown"
+[ -n "$before" ] && phases="empty empty2 before grown"
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+p99() { awk '$1=="99%" {print $2}' "$1"; }
+non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 {
 	echo "== API through nginx (wrk -t2 -c32 -d${secs}s), $(nproc) cores, FCGI_WORKERS=$FCGI_WORKERS"
-	summ "GET status" "$out/wrk-status.txt"
-	summ "POST init" "$out/wrk-init.txt"
-	summ "GET healthz" "$out/wrk-healthz.txt"
-	printf '%-22s %12s tps     latency avg %s\n' "pgbench -S (c32 j2)" "$pg_tps" "$pg_lat"
-	st=$(awk '/Requests\/sec/ {print $2}' "$out/wrk-status.txt")
-	it=$(awk '/Requests\/sec/ {print $2}' "$out/wrk-init.txt")
-	awk -v s="$st" -v i="$it" -v p="$pg_tps" 'BEGIN {printf "ratios vs pgbench -S: status %.3f, init %.3f\n", s/p, i/p}'
-	echo "mustory-api RSS after load: workers $rss; supervisor ${parent} KiB"
-	echo "non-2xx: status $(awk '/Non-2xx/ {print $NF}' "$out/wrk-status.txt"; true) init $(awk '/Non-2xx/ {print $NF}' "$out/wrk-init.txt"; true)"
+	printf '%-28s %10s tps     latency avg %s\n' "pgbench -S (c32 j2)" "$pg_tps" "$pg_lat"
+	for ph in $phases; do
+		for r in status init; do
+			f=$out/wrk-$r-$ph.txt
+			printf '%-28s %10s req/s   p99 %-8s ratio %.3f  non-2xx %s\n' "$r ($ph tables)" "$(rps "$f")" \
+				"$(p99 "$f")" "$(awk -v a="$(rps "$f")" -v b="$pg_tps" 'BEGIN {print a / b}')" "$(non2xx "$f")"
+		done
+	done
+	printf '%-28s %10s req/s   p99 %s\n' "healthz" "$(rps "$out/wrk-healthz.txt")" "$(p99 "$out/wrk-healthz.txt")"
+	echo "grown tables: $rows (made in ${grow_s} s)"
+	echo "job pickup over $npick jobs: empty p50 ${pk50_e} ms p99 ${pk99_e} ms; grown p50 ${pk50_g} ms p99 ${pk99_g} ms"
+	echo "plans (bench/results/plans-*.txt): empty $plans_e; grown $plans_g"
+	read -r s n m <<< "$rss"
+	echo "mustory-api RSS after load: $n workers, $s KiB total, largest $m KiB; supervisor ${parent} KiB"
 } | tee "$out/api-summary.txt"
+{
+	echo "pgbench $pg_tps"
+	for ph in $phases; do for r in status init; do
+		echo "$r-$ph $(rps "$out/wrk-$r-$ph.txt") $(p99 "$out/wrk-$r-$ph.txt")"
+	done; done
+	echo "pickup-empty $pk50_e $pk99_e"
+	echo "pickup-grown $pk50_g $pk99_g"
+	echo "plans-grown $plans_g"
+	read -r s n m <<< "$rss"
+	echo "api_rss $m"
+} > "$out/api-figures.txt"

@@ -4,7 +4,9 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 export STACK_PROFILE=test STACK_DIR=$ROOT/.stack/$1 BIN=$ROOT/build/release
-export PG_PORT=$((54320 + $2)) S3_PORT=$((19000 + $2)) HTTP_PORT=$((18080 + $2))
+# BENCH_PORT_BASE moves all three (two benches side by side on one machine)
+pb=${BENCH_PORT_BASE:-0}
+export PG_PORT=$((54320 + pb + $2)) S3_PORT=$((19000 + pb + $2)) HTTP_PORT=$((18080 + pb + $2))
 # One address drives all the load: lift the per-client limits (limit_conn
 # takes at most 65535).
 export NGINX_RATE=1000000r/s NGINX_BURST=1000000 NGINX_HEALTHZ_RATE=1000000r/s NGINX_HEALTHZ_BURST=1000000

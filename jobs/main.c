@@ -8,9 +8,10 @@
  * it forks N worker processes (each with its own database connections and
  * storage handle, killed if this process dies) and supervises them:
  * SIGTERM/SIGINT is passed on, a worker that crashes is started again.
- * Each job runs parallel = JOB_PARALLELISM, or cores / N, ffmpeg processes,
- * so N x parallel never asks for more encoders than cores unless
- * JOB_PARALLELISM says so.
+ * Each job runs parallel = JOB_PARALLELISM, or one per rung, ffmpeg
+ * processes; all the workers' encoders together are capped (encslots.h,
+ * made here before the fork) at max(cores, parallel): a job that finds no
+ * free slot waits for one, and one that finds fewer runs fewer processes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 
 #include "jobstore.h"
 #include "config.h"
+#include "encslots.h"
 #include "log.h"
 #include "prefork.h"
 #include "stages.h"
@@ -40,6 +42,7 @@ struct runner_workers {
 	const char *name;            /* borrowed: the runner's --name */
 	const struct ladder *ladder; /* borrowed */
 	int parallel;
+	struct encslots *slots;      /* shared by every worker */
 	bool once;
 };
 
@@ -60,8 +63,7 @@ static int wake_setup(void);
 static void usage(FILE *f, int code) __attribute__((noreturn));
 static void parse_args(int argc, char **argv, struct runner_args *a);
 static int operator_retry(const struct config *cfg, long long id);
-static int run_worker(const struct config *cfg, const char *name, const struct ladder *l,
-    int parallel, bool once);
+static int run_worker(const struct runner_workers *rw, const char *name);
 static int supervise(const struct runner_workers *rw, int n);
 static int worker_child(const void *arg, int idx);
 
@@ -146,22 +148,22 @@ out:
 }
 
 static int
-run_worker(const struct config *cfg, const char *name, const struct ladder *l, int parallel,
-    bool once)
+run_worker(const struct runner_workers *rw, const char *name)
 {
 	struct worker w;
 	struct errbuf e;
 	int status;
 
 	err_clear(&e);
-	if (worker_open(&w, cfg, name, l, parallel, &stopping, wake_pipe[0], &e) != OK) {
+	if (worker_open(&w, rw->cfg, name, rw->ladder, rw->parallel, rw->slots, &stopping,
+	    wake_pipe[0], &e) != OK) {
 		log_errx("cannot start: %s", err_msg(&e));
 		worker_close(&w);
 		return 1;
 	}
-	log_info("worker %s up (%d ffmpeg processes per job%s)", w.owner, parallel,
-	    once ? ", --once" : "");
-	status = worker_loop(&w, once);
+	log_info("worker %s up (%d ffmpeg processes per job%s)", w.owner, rw->parallel,
+	    rw->once ? ", --once" : "");
+	status = worker_loop(&w, rw->once);
 	worker_close(&w);
 	log_info("worker %s exits (%s)", name, stopping ? "signal" : "done");
 	return status;
@@ -177,7 +179,7 @@ worker_child(const void *arg, int idx)
 	if (wake_setup() < 0)
 		return 1;
 	snprintf(wname, sizeof(wname), "%s/%d", rw->name, idx);
-	return run_worker(rw->cfg, wname, rw->ladder, rw->parallel, rw->once);
+	return run_worker(rw, wname);
 }
 
 /*
@@ -273,8 +275,9 @@ main(int argc, char **argv)
 	struct runner_workers rw;
 	long long concurrency;
 	long cores;
-	int status = 1;
+	int cap, status = 1;
 
+	memset(&rw, 0, sizeof(rw));
 	parse_args(argc, argv, &a);
 	log_init("mustory-runner", LOG_LEVEL_INFO);
 	err_clear(&e);
@@ -294,22 +297,20 @@ main(int argc, char **argv)
 	}
 	concurrency = a.concurrency != 0 ? a.concurrency : cfg.runner_concurrency;
 	cores = transcode_cores();
-	if (cfg.job_parallelism == 0 && concurrency > cores) {
-		log_warnx("--concurrency %lld is more than the %ld cores; using %ld (set "
-		    "JOB_PARALLELISM to run more encoders than cores on purpose)", concurrency,
-		    cores, cores);
-		concurrency = cores;
-	}
 	rw.cfg = &cfg;
 	rw.name = a.name;
 	rw.ladder = &ladder;
-	rw.parallel = transcode_parallelism(cfg.job_parallelism, concurrency, cores, ladder.n);
+	rw.parallel = transcode_parallelism(cfg.job_parallelism, ladder.n);
+	cap = transcode_encoder_cap(cfg.job_parallelism, concurrency, cores, rw.parallel);
 	rw.once = a.once;
+	if ((rw.slots = encslots_create(cap)) == NULL) {
+		log_errx("cannot map the encoder slots: %s", strerror(errno));
+		goto out;
+	}
 	if (mkdir(cfg.work_dir, 0700) < 0 && errno != EEXIST) {
 		log_errx("WORK_DIR %s: %s", cfg.work_dir, strerror(errno));
 		goto out;
 	}
-	stages_clean_stale(cfg.work_dir);
 
 	if (wake_setup() < 0) {
 		log_errx("pipe: %s", strerror(errno));
@@ -318,15 +319,16 @@ main(int argc, char **argv)
 	prefork_signals(on_signal);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
-	log_info("runner %s: concurrency %lld, %d ffmpeg processes per job, %ld cores, "
-	    "ladder %s kbit/s%s", a.name, concurrency, rw.parallel, cores, cfg.hls_ladder,
-	    a.once ? ", --once" : "");
+	log_info("runner %s: concurrency %lld, %d ffmpeg processes per job, %d encoder slots, "
+	    "%ld cores, ladder %s kbit/s%s", a.name, concurrency, rw.parallel, cap, cores,
+	    cfg.hls_ladder, a.once ? ", --once" : "");
 	if (concurrency == 1)
-		status = run_worker(&cfg, a.name, &ladder, rw.parallel, a.once);
+		status = run_worker(&rw, a.name);
 	else
 		status = supervise(&rw, (int)concurrency);
 	curl_global_cleanup();
 out:
+	encslots_destroy(rw.slots);
 	if (wake_pipe[0] >= 0)
 		close(wake_pipe[0]);
 	if (wake_pipe[1] >= 0)

@@ -1,8 +1,10 @@
 #include "publish.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "playlist.h"
@@ -22,9 +24,11 @@ static enum result pub_file(struct publish *p, struct putlist *pl, bool playlist
     const char *dir, int kbps, const char *file, struct errbuf *e);
 static void putlist_free(struct putlist *pl);
 static enum result pub_key(struct publish *p, const char *key);
+static bool pub_has_key(const struct publish *p, const char *key);
+static bool pub_seg_exists(const char *dir, int n);
 
 enum result
-publish_init(struct publish *p, const char *track_id, struct errbuf *e)
+publish_init(struct publish *p, const char *track_id, const char *journal, struct errbuf *e)
 {
 	memset(p, 0, sizeof(*p));
 	if (storage_attempt_id(p->attempt) != OK) {
@@ -37,7 +41,25 @@ publish_init(struct publish *p, const char *track_id, struct errbuf *e)
 		err_set(e, "track id %.64s is too long for an output prefix", track_id);
 		return ERR_INVALID;
 	}
+	if (journal != NULL) {
+		if ((p->journal = fopen(journal, "we")) == NULL ||
+		    fprintf(p->journal, "track %s %s\n", track_id, p->prefix) < 0 ||
+		    fflush(p->journal) != 0) {
+			err_set(e, "cannot write %s: %s", journal, strerror(errno));
+			return ERR_IO;
+		}
+	}
 	return OK;
+}
+
+void
+publish_forget(struct publish *p, const char *journal)
+{
+	if (p->journal != NULL)
+		fclose(p->journal);
+	p->journal = NULL;
+	if (journal != NULL)
+		(void)unlink(journal);
 }
 
 enum result
@@ -82,12 +104,28 @@ publish_master_key(const struct publish *p, char *buf, size_t len)
 	return storage_key_hls_master(buf, len, p->prefix);
 }
 
+/* Was key uploaded (or tried) by this attempt already? */
+static bool
+pub_has_key(const struct publish *p, const char *key)
+{
+	size_t i;
+
+	for (i = p->nkeys; i > 0; i--)
+		if (strcmp(p->keys[i - 1], key) == 0)
+			return true;
+	return false;
+}
+
 /* Remember key for cleanup; the copy is owned by p. */
 static enum result
 pub_key(struct publish *p, const char *key)
 {
 	char **nk, *k;
 
+	/* on record before it is tried: a kill -9 must not leave it unknown */
+	if (p->journal != NULL && (fprintf(p->journal, "%s\n", key) < 0 ||
+	    fflush(p->journal) != 0))
+		return ERR_IO;
 	if ((k = strdup(key)) == NULL)
 		return ERR_NOMEM;
 	if ((nk = realloc(p->keys, (p->nkeys + 1) * sizeof(*nk))) == NULL) {
@@ -133,7 +171,8 @@ pub_add(struct publish *p, struct putlist *pl, const char *key, const char *path
 
 /*
  * Add rendition kbps's file (in local dir) to pl under its key, typed and
- * cached as a playlist or as media (init file, segment).
+ * cached as a playlist or as media (init file, segment); nothing when this
+ * attempt has uploaded that key already (while encoding).
  */
 static enum result
 pub_file(struct publish *p, struct putlist *pl, bool playlist, const char *dir, int kbps,
@@ -148,6 +187,8 @@ pub_file(struct publish *p, struct putlist *pl, bool playlist, const char *dir, 
 		err_set(e, "rendition %dk: file name %.64s is too long to publish", kbps, file);
 		return ERR_INVALID;
 	}
+	if (pub_has_key(p, key))
+		return OK;
 	if (pub_add(p, pl, key, path, playlist ? PUBLISH_TYPE_PLAYLIST : PUBLISH_TYPE_SEGMENT,
 	    playlist ? PUBLISH_CACHE_PLAYLIST : PUBLISH_CACHE_SEGMENT) != OK) {
 		err_set(e, "out of memory");
@@ -168,16 +209,54 @@ putlist_free(struct putlist *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
+static bool
+pub_seg_exists(const char *dir, int n)
+{
+	char path[4096], name[64];
+
+	snprintf(name, sizeof(name), TRANSCODE_SEGMENT_NAME, n);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+enum result
+publish_segments(struct publish *p, struct s3 *s3, const char *outdir, const struct ladder *l,
+    const bool done[TRANSCODE_MAX_RUNGS], struct errbuf *e)
+{
+	struct putlist pl = { 0 };
+	char dir[2048], name[64];
+	int next[TRANSCODE_MAX_RUNGS];
+	size_t k;
+	enum result rc = OK;
+
+	for (k = 0; k < l->n; k++) {
+		snprintf(dir, sizeof(dir), "%s/a%d", outdir, l->kbps[k]);
+		/* seg N is finished once seg N+1 exists, or its ffmpeg is done */
+		for (next[k] = p->next_seg[k]; pub_seg_exists(dir, next[k]); next[k]++) {
+			if ((done == NULL || !done[k]) && !pub_seg_exists(dir, next[k] + 1))
+				break;
+			snprintf(name, sizeof(name), TRANSCODE_SEGMENT_NAME, next[k]);
+			if ((rc = pub_file(p, &pl, false, dir, l->kbps[k], name, e)) != OK)
+				goto out;
+		}
+	}
+	if (pl.n > 0 && (rc = s3_put_files(s3, pl.puts, pl.n, PUBLISH_PARALLEL, e)) != OK)
+		goto out;
+	for (k = 0; k < l->n; k++)
+		p->next_seg[k] = next[k];
+out:
+	putlist_free(&pl);
+	return rc;
+}
+
 enum result
 publish_upload(struct publish *p, struct s3 *s3, const char *outdir, const struct ladder *l,
-    bool (*still_ours)(void *), void (*progress)(void *, double), void *arg,
-    struct errbuf *e)
+    void (*progress)(void *, double), void *arg, struct errbuf *e)
 {
 	struct media_playlist pls[TRANSCODE_MAX_RUNGS];
 	struct pl_variant v[TRANSCODE_MAX_RUNGS];
 	struct putlist media = { 0 }, lists = { 0 };
-	char uris[TRANSCODE_MAX_RUNGS][32], dir[2048], key[STORAGE_KEY_MAX];
-	char *master = NULL;
+	char uris[TRANSCODE_MAX_RUNGS][32], dir[2048];
 	size_t k, i;
 	double d;
 	enum result rc = OK;
@@ -205,46 +284,56 @@ publish_upload(struct publish *p, struct s3 *s3, const char *outdir, const struc
 		if ((rc = pub_file(p, &lists, true, dir, l->kbps[k], "index.m3u8", e)) != OK)
 			goto out;
 	}
-	if ((master = playlist_master(v, l->n)) == NULL)
-		goto nomem;
-	/* 1. segments and init files, 2. media playlists, 3. the master. */
-	if ((rc = s3_put_files(s3, media.puts, media.n, PUBLISH_PARALLEL, e)) != OK)
+	free(p->master);
+	if ((p->master = playlist_master(v, l->n)) == NULL) {
+		err_set(e, "out of memory");
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	/* 1. the segments and init files not up yet, 2. the media playlists */
+	if (media.n > 0 && (rc = s3_put_files(s3, media.puts, media.n, PUBLISH_PARALLEL, e)) != OK)
 		goto out;
 	if (progress != NULL)
 		progress(arg, 0.8);
 	if ((rc = s3_put_files(s3, lists.puts, lists.n, PUBLISH_PARALLEL, e)) != OK)
 		goto out;
-	if (still_ours != NULL && !still_ours(arg)) {
-		err_set(e, "the lease was lost before the master playlist went up");
-		rc = ERR_LEASE_LOST;
-		goto out;
-	}
-	if (publish_master_key(p, key, sizeof(key)) == NULL) {
-		err_set(e, "the output prefix %s is too long for the master playlist", p->prefix);
-		rc = ERR_INVALID;
-		goto out;
-	}
-	if ((rc = pub_key(p, key)) != OK)
-		goto nomem;
-	if ((rc = s3_put_buffer(s3, key, master, strlen(master), PUBLISH_TYPE_PLAYLIST,
-	    PUBLISH_CACHE_PLAYLIST, e)) != OK)
-		goto out;
 	if (progress != NULL)
 		progress(arg, 1.0);
-	goto out;
-nomem:
-	err_set(e, "out of memory");
-	rc = ERR_NOMEM;
 out:
 	for (k = 0; k < l->n; k++)
 		playlist_media_free(&pls[k]);
 	putlist_free(&media);
 	putlist_free(&lists);
-	free(master);
 	return rc;
 }
 
-void
+enum result
+publish_master(struct publish *p, struct s3 *s3, bool (*still_ours)(void *), void *arg,
+    struct errbuf *e)
+{
+	char key[STORAGE_KEY_MAX];
+
+	if (p->master == NULL) {
+		err_set(e, "no master playlist was made");
+		return ERR_INVALID;
+	}
+	if (still_ours != NULL && !still_ours(arg)) {
+		err_set(e, "the lease was lost before the master playlist went up");
+		return ERR_LEASE_LOST;
+	}
+	if (publish_master_key(p, key, sizeof(key)) == NULL) {
+		err_set(e, "the output prefix %s is too long for the master playlist", p->prefix);
+		return ERR_INVALID;
+	}
+	if (pub_key(p, key) != OK) {
+		err_set(e, "out of memory");
+		return ERR_NOMEM;
+	}
+	return s3_put_buffer(s3, key, p->master, strlen(p->master), PUBLISH_TYPE_PLAYLIST,
+	    PUBLISH_CACHE_PLAYLIST, e);
+}
+
+enum result
 publish_remove(struct publish *p, struct s3 *s3)
 {
 	struct errbuf e;
@@ -262,9 +351,10 @@ publish_remove(struct publish *p, struct s3 *s3)
 		if (rc != OK && rc != ERR_NOT_FOUND) {
 			log_warnx("could not delete %s (%s); %zu objects may be left under %s",
 			    p->keys[i - 1], err_msg(&e), i, p->prefix);
-			return;
+			return rc;
 		}
 	}
+	return OK;
 }
 
 void
@@ -277,4 +367,59 @@ publish_free(struct publish *p)
 	free(p->keys);
 	p->keys = NULL;
 	p->nkeys = 0;
+	free(p->master);
+	p->master = NULL;
+	if (p->journal != NULL)
+		fclose(p->journal);
+	p->journal = NULL;
+}
+
+enum result
+publish_sweep(const char *journal, struct s3 *s3,
+    enum result (*published)(void *arg, const char *track, const char *prefix, bool *yes),
+    void *arg)
+{
+	struct publish p;
+	char line[STORAGE_KEY_MAX + 2], track[128], prefix[STORAGE_KEY_MAX], art[STORAGE_KEY_MAX];
+	const char *attempt;
+	FILE *f;
+	size_t len, plen, alen;
+	bool yes = false;
+	enum result rc = OK;
+
+	memset(&p, 0, sizeof(p));
+	if ((f = fopen(journal, "re")) == NULL)
+		return errno == ENOENT ? OK : ERR_IO;
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    sscanf(line, "track %127s %511s", track, prefix) != 2)
+		goto out; /* killed before the first key: nothing was uploaded */
+	if ((rc = published(arg, track, prefix, &yes)) != OK || yes)
+		goto out;
+	plen = strlen(prefix);
+	snprintf(p.prefix, sizeof(p.prefix), "%s", prefix);
+	/* the cover went under art/<track>/<the same attempt id> */
+	attempt = strrchr(prefix, '/');
+	if (attempt == NULL ||
+	    storage_key_art_prefix(art, sizeof(art), track, attempt + 1) == NULL)
+		goto out;
+	alen = strlen(art);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		len = strcspn(line, "\n");
+		line[len] = '\0';
+		/* only keys under the journal's own prefixes, whatever the file says */
+		if (!(len > plen && strncmp(line, prefix, plen) == 0 && line[plen] == '/') &&
+		    !(len > alen && strncmp(line, art, alen) == 0 && line[alen] == '/'))
+			continue;
+		if ((rc = pub_key(&p, line)) != OK)
+			goto out;
+	}
+	if (p.nkeys > 0) {
+		log_info("removing the %zu objects a killed attempt uploaded under %s", p.nkeys,
+		    prefix);
+		rc = publish_remove(&p, s3);
+	}
+out:
+	fclose(f);
+	publish_free(&p);
+	return rc;
 }

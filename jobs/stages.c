@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -17,11 +18,15 @@
 #include "loudness.h"
 #include "waveform.h"
 #include "clock.h"
+#include "encslots.h"
 #include "log.h"
 #include "probe.h"
 #include "publish.h"
 
 #define DOWNLOAD_SLACK (64 * 1024) /* the stored object may differ a little from file_size */
+#define JOURNAL "uploaded-keys"    /* in the work directory: publish.h */
+#define UNSWEPT "unswept-"         /* WORK_DIR/unswept-*: journals whose keys storage kept */
+#define SLOT_WAIT_S 0.1            /* how often a job waiting for an encoder slot looks again */
 /* The artist's sentences for what a stage knows went wrong with the file. */
 #define PUBLIC_GONE "the uploaded file is no longer in storage; please upload it again"
 #define PUBLIC_GREW "the file in storage is larger than the upload declared; please upload it " \
@@ -39,6 +44,7 @@ struct run {
 	char dir[2048];        /* the attempt's work directory */
 	char input[2200];      /* download: the original */
 	char out[2200];        /* transcode: the ladder's output directory */
+	char journal[2200];    /* the keys this attempt uploads, for a sweep after a kill -9 */
 	long long got;         /* download: bytes */
 	const char *demuxer;   /* probe: static, the demuxer ffmpeg must use */
 	struct probe_info pi;  /* probe */
@@ -72,22 +78,35 @@ static char *analyse_read(const char *path, size_t cap, size_t *len);
 static enum result stage_artwork(struct run *r, struct errbuf *e);
 static enum result publish_cover(struct run *r, struct errbuf *e);
 static enum result stage_publish(struct run *r, struct errbuf *e);
+static enum result stage_master(struct run *r, struct errbuf *e);
+static enum result run_take_slots(struct run *r, int *got, struct errbuf *e);
+static enum result run_tick(void *arg, const bool done[TRANSCODE_MAX_RUNGS], struct errbuf *e);
 static enum result run_stages(struct run *r, struct stage_times *st, struct errbuf *e);
 static enum result run_succeed(struct run *r, char **hls_url, struct errbuf *e);
+static void run_keep_journal(const struct run *r);
 static void run_log_times(const struct run *r, const struct stage_times *st, double total);
 static void run_progress(void *arg, double f);
 static bool run_should_abort(void *arg);
 static bool run_still_ours(void *arg);
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
 static void rm_tree(const char *dir);
+static enum result sweep_published(void *arg, const char *track, const char *prefix,
+    bool *yes);
 
+/*
+ * Segments go up while ffmpeg encodes (transcode), the rest after it
+ * (publish); until the master goes up nothing is visible, so a stop before
+ * it hands the job back and removes what the attempt uploaded: the master
+ * is the point of no return.
+ */
 static const struct stage stages[] = {
 	{ "download", 0, 2, false, stage_download },
 	{ "probe", 2, 5, false, stage_probe },
 	{ "transcode", 5, 90, false, stage_transcode },
 	{ "analyse", 90, 90, false, stage_analyse },
-	{ "artwork", 90, 90, true, stage_artwork },
-	{ "publish", 90, 99, true, stage_publish },
+	{ "artwork", 90, 90, false, stage_artwork },
+	{ "publish", 90, 98, false, stage_publish },
+	{ "master", 98, 99, true, stage_master },
 };
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
 
@@ -114,22 +133,54 @@ rm_tree(const char *dir)
 	(void)nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-void
-stages_clean_stale(const char *work_dir)
+/* Is prefix track's published output? (Then a sweep must leave it.) */
+static enum result
+sweep_published(void *arg, const char *track, const char *prefix, bool *yes)
 {
+	struct worker *w = arg;
+	const char *params[2] = { track, prefix };
+	PGresult *res = NULL;
+	struct errbuf e;
+	enum result rc;
+
+	err_clear(&e);
+	rc = db_exec(&w->db, &res, "SELECT 1 FROM tracks WHERE id = $1::uuid AND hls_prefix = $2",
+	    2, params, &e);
+	if (rc == OK)
+		*yes = PQntuples(res) > 0;
+	else
+		log_warnx("cannot tell whether %s is published: %s", prefix, err_msg(&e));
+	PQclear(res);
+	return rc;
+}
+
+void
+stages_clean_stale(struct worker *w)
+{
+	const char *work_dir = w->cfg->work_dir;
 	DIR *d;
 	struct dirent *de;
-	char path[4096];
+	char path[4096], journal[4200];
 	long pid;
 
 	if ((d = opendir(work_dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, UNSWEPT, strlen(UNSWEPT)) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", work_dir, de->d_name);
+			if (publish_sweep(path, &w->s3, sweep_published, w) == OK)
+				(void)unlink(path);
+			continue;
+		}
 		if (sscanf(de->d_name, "mustory-%ld-", &pid) != 1 || pid <= 0)
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", work_dir, de->d_name);
+		snprintf(journal, sizeof(journal), "%s/%s", path, JOURNAL);
+		/* what it uploaded first: the directory stays until that is gone */
+		if (publish_sweep(journal, &w->s3, sweep_published, w) != OK)
+			continue;
 		log_info("removing %s, left by process %ld that is gone", path, pid);
 		rm_tree(path);
 	}
@@ -227,22 +278,71 @@ stage_probe(struct run *r, struct errbuf *e)
 	return OK;
 }
 
-/* The ladder, parallel ffmpeg processes. */
+/*
+ * Up to w->parallel of the runner's shared encoder slots, waiting (abortably)
+ * while none is free: a job never oversubscribes the cores it shares.
+ */
+static enum result
+run_take_slots(struct run *r, int *got, struct errbuf *e)
+{
+	struct worker *w = r->w;
+	struct timespec ts = { 0, (long)(SLOT_WAIT_S * 1e9) };
+	double t0 = clock_now_s();
+	bool said = false;
+
+	*got = w->parallel;
+	if (w->slots == NULL)
+		return OK;
+	while ((*got = encslots_take(w->slots, w->parallel, getpid(), NULL)) == 0) {
+		if (run_should_abort(r)) {
+			err_set(e, "stopped while waiting for an encoder slot");
+			return ERR_ABORTED;
+		}
+		if (!said)
+			log_info("job %lld: waiting for an encoder slot (all %d in use)", r->job->id,
+			    w->slots->cap);
+		said = true;
+		nanosleep(&ts, NULL);
+	}
+	if (said)
+		log_info("job %lld: got %d encoder slots after %.2f s", r->job->id, *got,
+		    clock_now_s() - t0);
+	return OK;
+}
+
+/* Between ffmpeg's pumps: the finished segments go up. */
+static enum result
+run_tick(void *arg, const bool done[TRANSCODE_MAX_RUNGS], struct errbuf *e)
+{
+	struct run *r = arg;
+
+	return publish_segments(&r->pub, &r->w->s3, r->out, &r->w->ladder, done, e);
+}
+
+/* The ladder, parallel ffmpeg processes; finished segments are uploaded meanwhile. */
 static enum result
 stage_transcode(struct run *r, struct errbuf *e)
 {
 	struct worker *w = r->w;
-	struct transcode_hooks th = { run_progress, run_should_abort, r };
+	struct transcode_hooks th = { run_progress, run_should_abort, run_tick, r };
 	enum result rc;
+	int n;
 
 	snprintf(r->out, sizeof(r->out), "%s/hls", r->dir);
 	if (mkdir(r->out, 0700) < 0) {
 		err_set(e, "cannot make %s: %s", r->out, strerror(errno));
 		return ERR_IO;
 	}
-	snprintf(r->note, sizeof(r->note), " (%d processes)", w->parallel);
-	rc = transcode_run(w->cfg, r->input, r->demuxer, &r->pi, r->out, &w->ladder,
-	    w->parallel, &th, e);
+	snprintf(r->journal, sizeof(r->journal), "%s/%s", r->dir, JOURNAL);
+	if ((rc = publish_init(&r->pub, r->job->track_id, r->journal, e)) != OK)
+		return rc;
+	r->uploaded = true;
+	if ((rc = run_take_slots(r, &n, e)) != OK)
+		return rc;
+	snprintf(r->note, sizeof(r->note), " (%d processes)", n);
+	rc = transcode_run(w->cfg, r->input, r->demuxer, &r->pi, r->out, &w->ladder, n, &th, e);
+	if (w->slots != NULL)
+		(void)encslots_give(w->slots, getpid());
 	/* transcode words its permanent failures for the artist (ffmpeg's own: detail only) */
 	if (job_is_permanent(rc))
 		err_public(e, "%s", err_msg(e));
@@ -378,8 +478,8 @@ out:
 }
 
 /*
- * Upload under a fresh attempt id: the checked cover under art/, then the
- * HLS under hls/, the master last.
+ * What is not up yet: the checked cover under art/, then under hls/ the
+ * tail, init files and media playlists (the master is the next stage).
  */
 static enum result
 stage_publish(struct run *r, struct errbuf *e)
@@ -387,9 +487,6 @@ stage_publish(struct run *r, struct errbuf *e)
 	struct worker *w = r->w;
 	enum result rc;
 
-	if ((rc = publish_init(&r->pub, r->job->track_id, e)) != OK)
-		return rc;
-	r->uploaded = true;
 	if (r->art.ok && (rc = publish_cover(r, e)) != OK)
 		return rc;
 	if (r->wave_path[0] != '\0') {
@@ -400,8 +497,8 @@ stage_publish(struct run *r, struct errbuf *e)
 		if ((r->waveform_url = storage_url_public(w->cfg, key)) == NULL)
 			return ERR_NOMEM;
 	}
-	if ((rc = publish_upload(&r->pub, &w->s3, r->out, &w->ladder, run_still_ours,
-	    run_progress, r, e)) != OK) {
+	if ((rc = publish_upload(&r->pub, &w->s3, r->out, &w->ladder, run_progress, r,
+	    e)) != OK) {
 		/* ffmpeg's playlists did not hold up (e.g. no decodable audio) */
 		if (rc == ERR_INVALID)
 			err_public(e, PUBLIC_UNCONVERTIBLE);
@@ -413,10 +510,17 @@ stage_publish(struct run *r, struct errbuf *e)
 	return OK;
 }
 
+/* The master playlist, last: from here on the attempt finishes. */
+static enum result
+stage_master(struct run *r, struct errbuf *e)
+{
+	return publish_master(&r->pub, &r->w->s3, run_still_ours, r, e);
+}
+
 /*
  * The loop: each stage in its band, timed into st; its band's end is
  * reported when it is done. After a stage before the point of no return, a
- * lost lease or a stop ends the attempt (past it, publish_upload and the
+ * lost lease or a stop ends the attempt (past it, publish_master and the
  * success transaction check the lease themselves).
  */
 static enum result
@@ -472,9 +576,25 @@ run_succeed(struct run *r, char **hls_url, struct errbuf *e)
 	if ((rc = job_succeed(&r->w->db, j, r->w->owner, &ok, e)) != OK)
 		return rc;
 	r->uploaded = false; /* published: keep it */
+	publish_forget(&r->pub, r->journal);
 	log_info("job %lld track %s: running -> succeeded (attempt %d): %s", j->id, j->track_id,
 	    j->attempts, *hls_url);
 	return OK;
+}
+
+/* Storage kept what the attempt uploaded: its journal waits for a later sweep. */
+static void
+run_keep_journal(const struct run *r)
+{
+	char dst[4096];
+
+	snprintf(dst, sizeof(dst), "%s/" UNSWEPT "%lld-%d-%ld", r->w->cfg->work_dir, r->job->id,
+	    r->job->attempts, (long)getpid());
+	if (rename(r->journal, dst) < 0)
+		log_warn("cannot keep %s as %s", r->journal, dst);
+	else
+		log_info("job %lld: %s lists what is left under %s, removed later", r->job->id, dst,
+		    r->pub.prefix);
 }
 
 /* "job 7: 123 bytes; download 0.11 s, probe 0.12 s, ..., total 7.09 s" */
@@ -498,8 +618,10 @@ stages_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf 
 	struct stage_times st;
 	double t0 = clock_now_s();
 	char *hls_url = NULL;
+	bool keep = false;
 	enum result rc;
 
+	stages_clean_stale(w); /* a killed attempt's uploads first */
 	memset(&r, 0, sizeof(r));
 	memset(&st, 0, sizeof(st));
 	r.w = w;
@@ -516,10 +638,12 @@ stages_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf 
 	if (r.uploaded && r.pub.nkeys > 0) {
 		log_info("job %lld: removing the %zu objects this attempt uploaded under %s", j->id,
 		    r.pub.nkeys, r.pub.prefix);
-		publish_remove(&r.pub, &w->s3);
+		keep = publish_remove(&r.pub, &w->s3) != OK;
 	}
 	publish_free(&r.pub);
 	probe_info_free(&r.pi);
+	if (keep)
+		run_keep_journal(&r);
 	rm_tree(r.dir);
 	free(r.artwork_url);
 	free(r.thumbs_json);

@@ -1,7 +1,8 @@
 /*
  * stages.h: one attempt at a job, as a table of stages (nginx's phase
- * array): download -> probe -> transcode -> artwork -> publish, then the
- * success is recorded. Each row has a name, a progress band and whether it
+ * array): download -> probe -> transcode (finished segments uploaded
+ * while ffmpeg encodes) -> artwork -> publish (the rest) -> master, then
+ * the success is recorded. Each row has a name, a progress band and whether it
  * is past the point of no return; one loop times each stage, reports the
  * band's end as progress, checks for an abort between stages, and logs the
  * stage times once on success. A new stage (analysis, artwork
@@ -26,8 +27,14 @@
 enum result stages_run(struct worker *w, struct job *j, struct heartbeat *hb,
     struct errbuf *e);
 
-/* Remove WORK_DIR/mustory-<pid>-* directories whose process is gone. */
-void stages_clean_stale(const char *work_dir);
+/*
+ * Remove WORK_DIR/mustory-<pid>-* directories whose process is gone, and
+ * first the objects its attempt uploaded (its journal, publish.h) unless
+ * they are a track's published output; a directory whose objects cannot
+ * be removed yet (storage or database down) stays for the next sweep.
+ * Run when a worker starts and before each attempt.
+ */
+void stages_clean_stale(struct worker *w);
 
 #ifdef UNITTEST
 /* Row i of the stage table; false past the last row. */

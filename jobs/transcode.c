@@ -31,10 +31,17 @@ struct tc_state {
 	double weight[TRANSCODE_MAX_RUNGS]; /* per process: its share of the cost */
 	size_t nproc;
 	double last;           /* clock_now_s() of the last progress report */
+	const struct proc *procs;               /* borrowed: the running processes */
+	size_t rung_proc[TRANSCODE_MAX_RUNGS];  /* which process encodes rung k */
+	size_t nrungs;
+	double last_tick;      /* clock_now_s() of the last hooks->tick */
+	enum result tick_rc;   /* what stopped the processes from the tick, or OK */
+	struct errbuf tick_err;
 };
 
 static void tc_on_progress(void *arg, size_t idx, const char *line);
 static bool tc_should_abort(void *arg);
+static bool tc_tick(struct tc_state *s);
 static const char *tc_put(char **store, size_t *left, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static double tc_cost(int kbps);
@@ -103,20 +110,34 @@ transcode_cores(void)
 }
 
 int
-transcode_parallelism(long long job_parallelism, long long concurrency, long cores,
-    size_t rungs)
+transcode_parallelism(long long job_parallelism, size_t rungs)
 {
-	long long p;
+	long long p = job_parallelism > 0 ? job_parallelism : (long long)rungs;
 
-	if (job_parallelism > 0)
-		p = job_parallelism;
-	else
-		p = cores / (concurrency > 0 ? concurrency : 1);
 	if (p < 1)
 		p = 1;
 	if ((size_t)p > rungs)
 		p = (long long)rungs;
 	return (int)p;
+}
+
+int
+transcode_encoder_cap(long long job_parallelism, long long concurrency, long cores,
+    int parallel)
+{
+	long long cap;
+
+	if (concurrency < 1)
+		concurrency = 1;
+	if (job_parallelism > 0)
+		cap = concurrency * parallel;
+	else
+		cap = cores > parallel ? cores : parallel;
+	if (cap < parallel)
+		cap = parallel;
+	if (cap > 64)
+		cap = 64;
+	return (int)cap;
 }
 
 /* Measured (ffmpeg 5.1 native AAC, 3 min stereo): 64k 2.2 s, 128k 3.4 s, 160k 3.5 s. */
@@ -242,7 +263,7 @@ transcode_argv(const struct config *cfg, const char *demuxer, const char *input_
 		ARG("-hls_flags");
 		ARG("independent_segments");
 		ARG("-hls_segment_filename");
-		ARG(tc_put(&st, &left, "a%d/seg_%%05d.m4s", b));
+		ARG(tc_put(&st, &left, "a%d/%s", b, TRANSCODE_SEGMENT_NAME));
 		ARG(tc_put(&st, &left, "a%d/index.m3u8", b));
 	}
 #undef ARG
@@ -282,13 +303,30 @@ tc_on_progress(void *arg, size_t idx, const char *line)
 		s->hooks->progress(s->hooks->arg, total);
 }
 
+/* The caller's turn between pumps (publish finished segments); false: go on. */
+static bool
+tc_tick(struct tc_state *s)
+{
+	bool done[TRANSCODE_MAX_RUNGS] = { false };
+	double now = clock_now_s();
+	size_t k;
+
+	if (s->hooks == NULL || s->hooks->tick == NULL || now - s->last_tick < TRANSCODE_TICK_S)
+		return false;
+	s->last_tick = now;
+	for (k = 0; k < s->nrungs; k++)
+		done[k] = proc_ok(&s->procs[s->rung_proc[k]]);
+	s->tick_rc = s->hooks->tick(s->hooks->arg, done, &s->tick_err);
+	return s->tick_rc != OK;
+}
+
 static bool
 tc_should_abort(void *arg)
 {
 	struct tc_state *s = arg;
 
 	return s->overrun || (s->hooks != NULL && s->hooks->should_abort != NULL &&
-	    s->hooks->should_abort(s->hooks->arg));
+	    s->hooks->should_abort(s->hooks->arg)) || tc_tick(s);
 }
 
 /* The first line of s, printable ASCII only, into out. */
@@ -450,6 +488,8 @@ tc_spawn_all(const struct config *cfg, const char *url, const struct probe_info 
 		if ((rc = proc_spawn(&procs[*started], argv, outdir, &lim, 0, TRANSCODE_ERR_CAP,
 		    true, e)) != OK)
 			return rc;
+		for (k = 0; k < nidx; k++)
+			st->rung_proc[idx[k]] = *started;
 		st->weight[*started] = wsum / total_cost;
 		(*started)++;
 		st->nproc = *started;
@@ -493,7 +533,11 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 	st.demuxer = demuxer;
 	st.duration_us = pi->duration_s * 1e6;
 	st.limit_us = pi->decode_limit_s * 1e6;
-	st.last = clock_now_s();
+	st.last = st.last_tick = clock_now_s();
+	st.procs = procs;
+	st.nrungs = l->n;
+	st.tick_rc = OK;
+	err_clear(&st.tick_err);
 	if (parallel < 1)
 		parallel = 1;
 	if ((size_t)parallel > l->n)
@@ -507,6 +551,11 @@ transcode_run(const struct config *cfg, const char *input, const char *demuxer,
 	    (rc = tc_spawn_all(cfg, url, pi, outdir, l, parallel, procs, &st, &started, e)) != OK)
 		goto out;
 	end = proc_wait(procs, started, cfg->ffmpeg_timeout_s, &ph);
+	if (st.tick_rc != OK) {
+		err_set(e, "%s", err_msg(&st.tick_err));
+		rc = st.tick_rc;
+		goto out;
+	}
 	if (st.overrun) {
 		tc_overrun_sentence(pi, e);
 		rc = ERR_PERMANENT;

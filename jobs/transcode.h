@@ -18,6 +18,8 @@
 
 #define TRANSCODE_MAX_RUNGS 8
 #define TRANSCODE_ERR_CAP 8192 /* bytes of ffmpeg stderr kept per process */
+/* A rendition's segment files in its directory, numbered from 0. */
+#define TRANSCODE_SEGMENT_NAME "seg_%05d.m4s"
 /* ffmpeg's -t is the decode limit plus this; output past the limit fails. */
 #define TRANSCODE_OVERRUN_S 1.0
 
@@ -33,12 +35,21 @@ enum result transcode_ladder_parse(const char *s, struct ladder *l, struct errbu
 long transcode_cores(void);
 
 /*
- * Pure: encoder processes per job. JOB_PARALLELISM > 0 is taken as is (the
- * operator's explicit choice); 0 means cores / concurrency, at least 1.
- * Never more than the rungs.
+ * Pure: encoder processes per job: JOB_PARALLELISM > 0 as is (the
+ * operator's explicit choice), else one per rung (measured fastest even
+ * when rungs outnumber cores: the kernel shares them). Never more than the
+ * rungs.
  */
-int transcode_parallelism(long long job_parallelism, long long concurrency, long cores,
-    size_t rungs);
+int transcode_parallelism(long long job_parallelism, size_t rungs);
+
+/*
+ * Pure: the encoder processes all of a runner's jobs may have at once
+ * (encslots.h): max(cores, parallel), so one job alone always gets its
+ * schedule and concurrent jobs share the cores instead of oversubscribing
+ * them. With JOB_PARALLELISM set, concurrency x parallel: no job waits.
+ */
+int transcode_encoder_cap(long long job_parallelism, long long concurrency, long cores,
+    int parallel);
 
 /*
  * Pure: which process (0..parallel-1) encodes each rung, longest processing
@@ -79,8 +90,16 @@ size_t transcode_analysis_args(const char **argv, size_t argc, size_t maxargv);
 struct transcode_hooks {
 	void (*progress)(void *arg, double fraction); /* 0..1, at most a few times a second */
 	bool (*should_abort)(void *arg);               /* lease lost or shutting down */
+	/*
+	 * While the processes run, about every TRANSCODE_TICK_S: done[k] is
+	 * true once rung k's process has exited cleanly (publish_segments()).
+	 * Anything but OK stops every process; transcode_run() returns it with
+	 * the hook's message.
+	 */
+	enum result (*tick)(void *arg, const bool done[TRANSCODE_MAX_RUNGS], struct errbuf *e);
 	void *arg;
 };
+#define TRANSCODE_TICK_S 0.25
 
 /*
  * Encode input (sniffed demuxer, probed info) into outdir/a<kbps>/index.m3u8

@@ -32,8 +32,8 @@ unit_random(void)
 
 enum result
 worker_open(struct worker *w, const struct config *cfg, const char *name,
-    const struct ladder *l, int parallel, const volatile sig_atomic_t *stop, int wake_fd,
-    struct errbuf *e)
+    const struct ladder *l, int parallel, struct encslots *slots,
+    const volatile sig_atomic_t *stop, int wake_fd, struct errbuf *e)
 {
 	char host[128] = "localhost", app[64];
 	struct errbuf ie;
@@ -43,6 +43,7 @@ worker_open(struct worker *w, const struct config *cfg, const char *name,
 	w->cfg = cfg;
 	w->ladder = *l;
 	w->parallel = parallel;
+	w->slots = slots;
 	w->stop = stop;
 	w->wake_fd = wake_fd;
 	(void)gethostname(host, sizeof(host) - 1);
@@ -210,6 +211,7 @@ worker_loop(struct worker *w, bool once)
 	long long n;
 	enum result rc;
 
+	stages_clean_stale(w);
 	while (!*w->stop) {
 		now = clock_now_s();
 		err_clear(&e);

@@ -13,6 +13,7 @@
 
 #include "jobstore.h"
 #include "config.h"
+#include "encslots.h"
 #include "db.h"
 #include "s3.h"
 #include "transcode.h"
@@ -24,7 +25,8 @@ struct worker {
 	struct s3 s3;                      /* owned */
 	bool s3_ok;
 	struct ladder ladder;
-	int parallel;                      /* ffmpeg processes per job */
+	int parallel;                      /* ffmpeg processes per job, at most */
+	struct encslots *slots;            /* borrowed: the runner's shared encoder slots */
 	char owner[256];                   /* lease owner: host:pid:name */
 	const volatile sig_atomic_t *stop; /* borrowed: set by SIGTERM/SIGINT */
 	int wake_fd;                       /* borrowed: readable when a signal came; -1 */
@@ -32,8 +34,8 @@ struct worker {
 
 /* Connect (a down database is not fatal: it is retried in the loop). */
 enum result worker_open(struct worker *w, const struct config *cfg, const char *name,
-    const struct ladder *l, int parallel, const volatile sig_atomic_t *stop, int wake_fd,
-    struct errbuf *e);
+    const struct ladder *l, int parallel, struct encslots *slots,
+    const volatile sig_atomic_t *stop, int wake_fd, struct errbuf *e);
 void worker_close(struct worker *w);
 
 /* Work until *stop (or, with once, until no job is due). Returns an exit status. */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "artwork.h"
+#include "encslots.h"
 #include "jobstore.h"
 #include "proc.h"
 #include "transcode.h"
@@ -236,17 +237,74 @@ ladder_parse_table(void **state)
 	}
 }
 
+/* One process per rung unless JOB_PARALLELISM says otherwise; never more than the rungs. */
 static void
-parallelism_never_oversubscribes(void **state)
+parallelism_one_per_rung(void **state)
 {
 	(void)state;
-	assert_int_equal(transcode_parallelism(0, 1, 2, 3), 2);
-	assert_int_equal(transcode_parallelism(0, 2, 2, 3), 1);
-	assert_int_equal(transcode_parallelism(0, 1, 8, 3), 3);
-	assert_int_equal(transcode_parallelism(0, 3, 8, 3), 2);
-	assert_int_equal(transcode_parallelism(0, 16, 8, 3), 1);
-	assert_int_equal(transcode_parallelism(3, 1, 2, 3), 3); /* explicit */
-	assert_int_equal(transcode_parallelism(9, 1, 2, 3), 3); /* never more than rungs */
+	assert_int_equal(transcode_parallelism(0, 3), 3);
+	assert_int_equal(transcode_parallelism(0, 1), 1);
+	assert_int_equal(transcode_parallelism(0, 8), 8);
+	assert_int_equal(transcode_parallelism(2, 3), 2); /* explicit */
+	assert_int_equal(transcode_parallelism(9, 3), 3); /* never more than rungs */
+}
+
+/* The encoders of all of a runner's jobs together: max(cores, parallel). */
+static void
+encoder_cap_is_shared(void **state)
+{
+	static const struct { long long jp, conc; long cores; int par, want; } cases[] = {
+		{ 0, 1, 2, 3, 3 },   /* one job alone gets its schedule */
+		{ 0, 2, 2, 3, 3 },   /* two jobs share 3, not 6 */
+		{ 0, 4, 8, 3, 8 },   /* more cores than rungs: fill them */
+		{ 0, 64, 2, 3, 3 },
+		{ 0, 1, 100, 3, 64 }, /* the slot page's size */
+		{ 2, 3, 2, 2, 6 },   /* JOB_PARALLELISM: the operator's choice, no waits */
+		{ 1, 1, 2, 1, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (transcode_encoder_cap(cases[i].jp, cases[i].conc, cases[i].cores,
+		    cases[i].par) != cases[i].want)
+			fail_msg("case %zu: %d", i, transcode_encoder_cap(cases[i].jp, cases[i].conc,
+			    cases[i].cores, cases[i].par));
+}
+
+static pid_t dead_pid;
+
+static bool
+all_alive_but_dead_pid(pid_t pid)
+{
+	return pid != dead_pid;
+}
+
+/* Slots: taken up to the cap, given back, and those of a dead holder taken over. */
+static void
+encslots_share_and_reclaim(void **state)
+{
+	struct encslots s;
+
+	(void)state;
+	encslots_init(&s, 3);
+	dead_pid = 0;
+	assert_int_equal(encslots_take(&s, 3, 101, all_alive_but_dead_pid), 3);
+	assert_int_equal(encslots_take(&s, 3, 102, all_alive_but_dead_pid), 0); /* none free: wait */
+	assert_int_equal(encslots_used(&s), 3);
+	assert_int_equal(encslots_give(&s, 101), 3);
+	assert_int_equal(encslots_take(&s, 2, 102, all_alive_but_dead_pid), 2);
+	assert_int_equal(encslots_take(&s, 3, 103, all_alive_but_dead_pid), 1); /* what is left */
+	assert_int_equal(encslots_give(&s, 999), 0);
+	/* 102 was killed -9 holding two: they are taken over, not lost */
+	dead_pid = 102;
+	assert_int_equal(encslots_take(&s, 3, 104, all_alive_but_dead_pid), 2);
+	assert_int_equal(encslots_used(&s), 3);
+	assert_int_equal(encslots_give(&s, 104), 2);
+	assert_int_equal(encslots_give(&s, 103), 1);
+	assert_int_equal(encslots_used(&s), 0);
+	encslots_init(&s, 0); /* at least one */
+	assert_int_equal(encslots_take(&s, 5, 1, all_alive_but_dead_pid), 1);
 }
 
 static void
@@ -350,7 +408,9 @@ main(void)
 		cmocka_unit_test(state_machine_permanent_public_sentence),
 		cmocka_unit_test(backoff_grows_capped_with_jitter),
 		cmocka_unit_test(ladder_parse_table),
-		cmocka_unit_test(parallelism_never_oversubscribes),
+		cmocka_unit_test(parallelism_one_per_rung),
+		cmocka_unit_test(encoder_cap_is_shared),
+		cmocka_unit_test(encslots_share_and_reclaim),
 		cmocka_unit_test(plan_balances_cost),
 		cmocka_unit_test(argv_is_safe_and_complete),
 		cmocka_unit_test(capbuf_caps),

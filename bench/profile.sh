@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Where the time of one API call goes: a system-wide perf profile
+# (software cpu-clock: no hardware counters needed) while wrk drives
+# ENDPOINT (status, init or healthz; default status) through nginx.
+# Prints the share per program and the top symbols of mustory-api.
+# usage: bench/profile.sh [status|init|healthz]   (after `make`; release build)
+set -euo pipefail
+export FCGI_WORKERS=${FCGI_WORKERS:-4}
+secs=${BENCH_SECONDS:-8}
+what=${1:-status}
+. "$(dirname "$0")/lib.sh" bench-profile 4
+user=$(new_user)
+export TOKEN=$(token "$user" 3600)
+init_upload "$TOKEN" /etc/hostname mp3 >/dev/null
+id=$(jget .track_id)
+cat > "$TMP/init.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"title":"Bench Song","artist_name":"Bench","file_extension":"mp3","file_size":5242880}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+LUA
+case $what in
+status) args=(-H "Authorization: Bearer $TOKEN" "$API_URL/tracks/upload/status/$id") ;;
+init) export MAX_PENDING_UPLOADS_PER_USER=100000; args=(-s "$TMP/init.lua" "$API_URL/tracks/upload/init") ;;
+healthz) args=("$API_URL/healthz") ;;
+esac
+# only this stack's processes: the API, nginx, PostgreSQL (the machine is shared)
+pids=$( { cat "$STACK_DIR/api.pid"; pgrep -P "$(cat "$STACK_DIR/api.pid")";
+	cat "$STACK_DIR/nginx/nginx.pid"; pgrep -P "$(cat "$STACK_DIR/nginx/nginx.pid")";
+	pg=$(head -n1 "$STACK_DIR/pg/postmaster.pid"); echo "$pg"; pgrep -P "$pg"; } | paste -sd, )
+perf record -q -e cpu-clock -F 999 -p "$pids" -o "$out/perf-$what.data" -- sleep "$secs" 2>/dev/null &
+ppid=$!
+wrk -t2 -c32 -d"${secs}s" --latency "${args[@]}" > "$out/profile-wrk-$what.txt"
+wait "$ppid" || true
+{
+	echo "== $what: $(awk '/Requests\/sec/ {print $2}' "$out/profile-wrk-$what.txt") req/s under perf"
+	echo "-- share of CPU samples per program"
+	perf report -q -i "$out/perf-$what.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep -v '^$' | head -20
+	echo "-- mustory-api: top symbols (self)"
+	perf report -q -i "$out/perf-$what.data" --no-children --comm mustory-api --sort dso,sym --stdio -g none 2>/dev/null \
+		| grep -v '^$' | head -30
+	echo "-- mustory-api: share per library"
+	perf report -q -i "$out/perf-$what.data" --no-children --comm mustory-api --sort dso --stdio -g none 2>/dev/null \
+		| grep -v '^$' | head -12
+} | tee "$out/profile-$what.txt"
