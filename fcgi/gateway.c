@@ -7,10 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "encode.h"
+
 static long long gateway_number(const char *s);
 static bool gateway_append(char *out, size_t outsz, size_t *len, const char *s, size_t n);
 static bool gateway_decode(const char *s, size_t n, char *out, size_t outsz);
-static int gateway_hex(int c);
 
 static const char *const gateway_names[GATEWAY__MAX] = {
 	[GATEWAY_SOCKET_ACTIVATION] = "socket activation",
@@ -88,17 +89,6 @@ gateway_decide(const struct gateway_env *env)
 	return GATEWAY_OWN_SOCKET;
 }
 
-static int
-gateway_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Append n bytes of s at out[*len]; when they do not fit, as many as fit
@@ -135,8 +125,8 @@ gateway_decode(const char *s, size_t n, char *out, size_t outsz)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return false;
-			if ((hi = gateway_hex((unsigned char)s[i + 1])) < 0 ||
-			    (lo = gateway_hex((unsigned char)s[i + 2])) < 0 || (hi | lo) == 0)
+			if ((hi = enc_hexval((unsigned char)s[i + 1])) < 0 ||
+			    (lo = enc_hexval((unsigned char)s[i + 2])) < 0 || (hi | lo) == 0)
 				return false;
 			c = (char)(hi << 4 | lo);
 			i += 2;

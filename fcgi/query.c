@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "encode.h"
 #include "utf8.h"
 
-static int hexval(char c);
 static bool query_decode(const char *s, size_t len, char *out, size_t outsize, size_t *outlen,
     bool *too_long);
 static bool text_ok(const char *s, size_t len);
@@ -14,17 +14,6 @@ static enum result query_fail(struct query_error *qe, const char *field, size_t 
 static enum result query_pair(const char *s, size_t len, struct query_param *p, size_t n,
     struct query_error *qe);
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decode s[0..len) ('+' and %XX) into out (outsize >= 1, NUL-terminated).
@@ -44,7 +33,7 @@ query_decode(const char *s, size_t len, char *out, size_t outsize, size_t *outle
 		if (c == '+')
 			c = ' ';
 		else if (c == '%') {
-			if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+			if (i + 2 >= len || (hi = enc_hexval(s[i + 1])) < 0 || (lo = enc_hexval(s[i + 2])) < 0)
 				return false;
 			c = (char)(hi << 4 | lo);
 			i += 2;

@@ -45,33 +45,10 @@ const struct artwork_size artwork_sizes[ARTWORK_NSIZES] = {
 	{ "thumb-300.jpg", "300", 300, true },
 };
 
-static const char *aw_put(char **store, size_t *left, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 static enum result aw_run(const struct config *cfg, const char *const *argv, const char *dir,
     char *line, size_t linelen, struct errbuf *e);
 static enum result aw_check(const struct config *cfg, struct artwork *a, struct errbuf *e);
 
-/* printf into the store; returns the string or NULL when it is full. */
-static const char *
-aw_put(char **store, size_t *left, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = *store;
-	int n;
-
-	if (*store == NULL)
-		return NULL;
-	va_start(ap, fmt);
-	n = vsnprintf(s, *left, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= *left) {
-		*store = NULL;
-		return NULL;
-	}
-	*store += n + 1;
-	*left -= (size_t)n + 1;
-	return s;
-}
 
 /* The one demuxer that may read a cover of this type. */
 static const char *
@@ -95,10 +72,10 @@ artwork_argv(const struct config *cfg, const struct artwork *a, const char **arg
 	size_t left = storelen, argc = 0, i;
 	const char *head[] = { cfg->ffmpeg_path, "-nostdin", "-hide_banner", "-loglevel", "error",
 		"-y", "-threads", "1", "-protocol_whitelist", "file", "-f", aw_demuxer(a->type),
-		"-i", aw_put(&st, &left, "file:%s", a->src), "-filter_complex",
+		"-i", proc_argf(&st, &left, "file:%s", a->src), "-filter_complex",
 		/* one decode, three sizes: the large one fits its box, never upscaled;
 		 * thumbnails are the centre square, scaled down */
-		aw_put(&st, &left, "[0:v]split=3[a][b][c];"
+		proc_argf(&st, &left, "[0:v]split=3[a][b][c];"
 		    "[a]scale=w='min(%u,iw)':h='min(%u,ih)':force_original_aspect_ratio=decrease,"
 		    "format=yuvj444p[o0];"
 		    "[b]crop=w='min(iw,ih)':h='min(iw,ih)',scale=w='min(%u,iw)':h=-1,format=yuvj444p[o1];"
@@ -110,7 +87,7 @@ artwork_argv(const struct config *cfg, const struct artwork *a, const char **arg
 		ARG(head[i]);
 	for (i = 0; i < ARTWORK_NSIZES; i++) {
 		ARG("-map");
-		ARG(aw_put(&st, &left, "[o%zu]", i));
+		ARG(proc_argf(&st, &left, "[o%zu]", i));
 		ARG("-map_metadata");
 		ARG("-1");
 		ARG("-frames:v");

@@ -1,6 +1,7 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -352,4 +353,25 @@ proc_status_str(const struct proc *p, char *buf, size_t len)
 	else
 		snprintf(buf, len, "wait status %d", p->status);
 	return buf;
+}
+
+const char *
+proc_argf(char **store, size_t *left, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = *store;
+	int n;
+
+	if (*store == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	n = vsnprintf(s, *left, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= *left) {
+		*store = NULL;
+		return NULL;
+	}
+	*store += n + 1;
+	*left -= (size_t)n + 1;
+	return s;
 }

@@ -83,6 +83,14 @@ bool proc_ok(const struct proc *p);
 /* "exit status 1", "killed by signal 9 (CPU time limit?)": into buf. */
 const char *proc_status_str(const struct proc *p, char *buf, size_t len);
 
+/*
+ * Pure: printf into an argv store (strings laid end to end in a buffer):
+ * returns the string, or NULL once the store is full (and from then on), so
+ * an argv builder can check once at the end. *store moves past it.
+ */
+const char *proc_argf(char **store, size_t *left, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Append to a capbuf (pure; for tests too). Returns false when out of memory. */
 bool capbuf_add(struct capbuf *b, const char *data, size_t len);
 void capbuf_free(struct capbuf *b);

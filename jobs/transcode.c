@@ -42,8 +42,6 @@ struct tc_state {
 static void tc_on_progress(void *arg, size_t idx, const char *line);
 static bool tc_should_abort(void *arg);
 static bool tc_tick(struct tc_state *s);
-static const char *tc_put(char **store, size_t *left, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 static double tc_cost(int kbps);
 static void tc_first_line(const char *s, char *out, size_t len);
 static void tc_overrun_sentence(const struct probe_info *pi, struct errbuf *e);
@@ -187,27 +185,6 @@ transcode_rate(int src_rate)
 	return 44100;
 }
 
-/* printf into the store; returns the string or NULL when it is full. */
-static const char *
-tc_put(char **store, size_t *left, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = *store;
-	int n;
-
-	if (*store == NULL)
-		return NULL;
-	va_start(ap, fmt);
-	n = vsnprintf(s, *left, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= *left) {
-		*store = NULL;
-		return NULL;
-	}
-	*store += n + 1;
-	*left -= (size_t)n + 1;
-	return s;
-}
 
 size_t
 transcode_argv(const struct config *cfg, const char *demuxer, const char *input_url,
@@ -224,7 +201,7 @@ transcode_argv(const struct config *cfg, const char *demuxer, const char *input_
 		 * length cannot make us decode hours); a second over it tells a
 		 * decode that ran into the limit from one that ended by itself
 		 */
-		"-threads", "1", "-t", tc_put(&st, &left, "%.3f", decode_limit_s + TRANSCODE_OVERRUN_S),
+		"-threads", "1", "-t", proc_argf(&st, &left, "%.3f", decode_limit_s + TRANSCODE_OVERRUN_S),
 		"-protocol_whitelist", "file", "-f", demuxer, "-i", input_url };
 	size_t argc = 0, i, k;
 
@@ -245,15 +222,15 @@ transcode_argv(const struct config *cfg, const char *demuxer, const char *input_
 		ARG("-profile:a");
 		ARG("aac_low");
 		ARG("-b:a");
-		ARG(tc_put(&st, &left, "%dk", b));
+		ARG(proc_argf(&st, &left, "%dk", b));
 		ARG("-ac");
 		ARG("2");
 		ARG("-ar");
-		ARG(tc_put(&st, &left, "%d", out_rate));
+		ARG(proc_argf(&st, &left, "%d", out_rate));
 		ARG("-f");
 		ARG("hls");
 		ARG("-hls_time");
-		ARG(tc_put(&st, &left, "%lld", cfg->hls_segment_s));
+		ARG(proc_argf(&st, &left, "%lld", cfg->hls_segment_s));
 		ARG("-hls_playlist_type");
 		ARG("vod");
 		ARG("-hls_segment_type");
@@ -263,8 +240,8 @@ transcode_argv(const struct config *cfg, const char *demuxer, const char *input_
 		ARG("-hls_flags");
 		ARG("independent_segments");
 		ARG("-hls_segment_filename");
-		ARG(tc_put(&st, &left, "a%d/%s", b, TRANSCODE_SEGMENT_NAME));
-		ARG(tc_put(&st, &left, "a%d/index.m3u8", b));
+		ARG(proc_argf(&st, &left, "a%d/%s", b, TRANSCODE_SEGMENT_NAME));
+		ARG(proc_argf(&st, &left, "a%d/index.m3u8", b));
 	}
 #undef ARG
 	argv[argc] = NULL;

@@ -21,6 +21,18 @@ static enum result b64_decode(const char *s, size_t slen, const char *alphabet,
 static int b64_value(const char *alphabet, char c);
 static bool uri_unreserved(unsigned char c, bool keep_slash);
 
+int
+enc_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void
 enc_hex(const void *buf, size_t len, char *out)
 {

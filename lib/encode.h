@@ -18,6 +18,9 @@
 /* Lowercase hex of buf into out, which must hold 2 * len + 1 bytes. */
 void enc_hex(const void *buf, size_t len, char *out);
 
+/* The value of one hex digit (either case), -1 for any other character. */
+int enc_hexval(int c);
+
 /*
  * Base64 (RFC 4648 section 4, with '=' padding). Returns a malloc'd,
  * NUL-terminated string, or NULL when out of memory.
