@@ -43,7 +43,9 @@ TESTABLE_OBJS := $(LIB_OBJS) $(filter-out $(B)/fcgi/main.o,$(FCGI_OBJS)) \
 	$(filter-out $(B)/jobs/main.o,$(JOBS_OBJS))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token
+PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-upload
+# mustory-upload's own modules (tools/upload_*.c): a client, not part of lib/.
+UPLOAD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tools/upload_*.c)))
 
 .PHONY: all unit-bins test unit run migrate deps bench clean format
 all: $(PROGS)
@@ -62,6 +64,9 @@ $(B)/mustory-runner: $(JOBS_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/mustory-token: $(B)/tools/mustory-token.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/mustory-upload: $(B)/tools/mustory-upload.o $(UPLOAD_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests reach the programs' headers too.

@@ -27,6 +27,8 @@ declare -A need=(
 	[procps]=/usr/bin/pgrep
 	[util-linux]=/usr/sbin/runuser
 	[valgrind]=/usr/bin/valgrind
+	[tmux]=/usr/bin/tmux
+	[chromium]=/usr/bin/chromium
 )
 missing=()
 for pkg in "${!need[@]}"; do
@@ -54,6 +56,7 @@ if [ -n "${pkgs// /}" ]; then
 fi
 
 if [ ! -d node_modules/s3rver ] || [ ! -d node_modules/aws4 ] ||
+	[ ! -d node_modules/hls.js ] || [ ! -d node_modules/puppeteer-core ] ||
 	[ package-lock.json -nt node_modules/.package-lock.json ]; then
 	echo "deps: npm ci"
 	npm ci --no-audit --no-fund --loglevel=error
