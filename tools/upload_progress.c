@@ -20,6 +20,7 @@ static double mono(void);
 static int columns(void);
 static void bar(char *buf, int width, double frac);
 static void draw(struct uprog *p, const char *line);
+static const char *base(const char *path);
 static void vline(struct uprog *p, const char *prefix, const char *fmt, va_list ap);
 
 static double
@@ -39,6 +40,15 @@ columns(void)
 	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
 		return ws.ws_col < MAX_COLS ? ws.ws_col : MAX_COLS;
 	return 80;
+}
+
+/* Borrowed: the last part of path, what a bar has room for. */
+static const char *
+base(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b != NULL && b[1] != '\0' ? b + 1 : path;
 }
 
 void
@@ -182,7 +192,7 @@ uprog_bytes(struct uprog *p, long long now, long long total)
 		width = MIN_BAR;
 	bar(b, width, total > 0 ? (double)now / (double)total : 0);
 	snprintf(line, sizeof(line), "%-*.*s %s %3d%%  %s / %s  %s/s  %s", NAME_COLS, NAME_COLS,
-	    p->name, b, total > 0 ? (int)(now * 100 / total) : 0, sn, st, sr, eta);
+	    base(p->name), b, total > 0 ? (int)(now * 100 / total) : 0, sn, st, sr, eta);
 	draw(p, line);
 }
 
@@ -203,8 +213,8 @@ uprog_processing(struct uprog *p, const char *status, int pct)
 		if (width < MIN_BAR)
 			width = MIN_BAR;
 		bar(b, width, pct / 100.0);
-		snprintf(line, sizeof(line), "%-*.*s %-10s %s %3d%%", NAME_COLS, NAME_COLS, p->name,
-		    status, b, pct);
+		snprintf(line, sizeof(line), "%-*.*s %-10s %s %3d%%", NAME_COLS, NAME_COLS,
+		    base(p->name), status, b, pct);
 		draw(p, line);
 	}
 	p->last_pct = pct;
