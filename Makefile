@@ -6,6 +6,9 @@
 #                   stack, run unit and integration tests, stop the stack
 #   make migrate    apply schema.sql and pending migrations to $DATABASE_URL
 #   make bench      benchmarks (bench/README.md)
+#   make install    programs, sites, units, schema, docs under PREFIX
+#                   (/usr/local) and DESTDIR; make uninstall removes them
+#   make deb        mustory_$(VERSION)_amd64.deb into DEB_OUT (build/)
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -13,6 +16,9 @@ B := build/san
 else
 B := build/release
 endif
+
+# The one place the version is written.
+VERSION := $(shell cat VERSION)
 
 CC ?= cc
 PKGS := json-c libcurl openssl
@@ -23,7 +29,7 @@ OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -Ilib
+CPPFLAGS += -D_GNU_SOURCE -Ilib -DMUSTORY_VERSION='"$(VERSION)"'
 ifeq ($(SAN),1)
 CFLAGS := -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined,float-cast-overflow
 LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
@@ -47,7 +53,7 @@ PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-up
 # mustory-upload's own modules (tools/upload_*.c): a client, not part of lib/.
 UPLOAD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tools/upload_*.c)))
 
-.PHONY: all unit-bins test unit run migrate deps bench clean format
+.PHONY: all unit-bins test unit run migrate deps bench clean format install uninstall deb
 all: $(PROGS)
 
 # -MMD: each object depends on exactly the headers it includes.
@@ -106,3 +112,61 @@ format:
 
 clean:
 	rm -rf build
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSTEMDDIR=$(PREFIX)/lib/systemd/system]
+# The units and sites name the installed paths (/usr/bin in the files).
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+SHAREDIR := $(PREFIX)/share/mustory
+DOCDIR := $(PREFIX)/share/doc/mustory
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL ?= install
+UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket))
+SITES := $(notdir $(wildcard apache/*.conf))
+# docs/README.md would overwrite README.md (same name): the index is for the tree.
+DOCS := README.md $(filter-out docs/README.md,$(wildcard docs/*.md))
+# The web uploader and player (nginx: @WEB_ROOT@ = SHAREDIR/web); hls.js
+# comes from npm (npm ci), so it is installed only when node_modules has it
+# (@HLS_JS@ = SHAREDIR/web/vendor/hls.min.js).
+WEB_FILES := $(wildcard web/*.html web/*.js web/*.css)
+HLS_JS := node_modules/hls.js/dist/hls.min.js
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/nginx \
+		$(DESTDIR)$(SHAREDIR)/apache/errors $(DESTDIR)$(SHAREDIR)/migrations \
+		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0644 nginx/mustory.conf $(DESTDIR)$(SHAREDIR)/nginx/
+	$(INSTALL) -m 0644 $(addprefix apache/,$(SITES)) $(DESTDIR)$(SHAREDIR)/apache/
+	$(INSTALL) -m 0644 apache/errors/*.json $(DESTDIR)$(SHAREDIR)/apache/errors/
+	for u in $(UNITS); do \
+		sed 's|/usr/bin/|$(BINDIR)/|g' systemd/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; done
+	$(INSTALL) -m 0644 schema.sql env.example $(DESTDIR)$(SHAREDIR)/
+	$(if $(wildcard migrations/*.sql),$(INSTALL) -m 0644 migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations/)
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/web
+	$(INSTALL) -m 0644 $(WEB_FILES) $(DESTDIR)$(SHAREDIR)/web/
+	$(if $(wildcard $(HLS_JS)),$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/web/vendor && \
+		$(INSTALL) -m 0644 $(HLS_JS) $(DESTDIR)$(SHAREDIR)/web/vendor/)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)))
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(UNITS))
+	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR)
+
+# make deb [DEB_OUT=build]: the Debian package, built with debhelper
+# (debian/) from a copy of the tree in DEB_OUT, then checked by lintian.
+DEB_OUT ?= build
+DEB_SRC = $(DEB_OUT)/deb-src/mustory-$(VERSION)
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "deb: debian/changelog is at $$v, VERSION at $(VERSION): add a changelog entry" >&2; exit 1; }
+	rm -rf $(DEB_OUT)/deb-src
+	mkdir -p $(DEB_SRC)
+	tar -c --exclude=./build --exclude=./.stack --exclude=./node_modules --exclude=./.git \
+		--exclude='./$(DEB_OUT)' . | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$${DEB_JOBS:-2} noautodbgsym" dpkg-buildpackage -b -us -uc
+	mv $(DEB_OUT)/deb-src/mustory_$(VERSION)_amd64.deb $(DEB_OUT)/
+	rm -rf $(DEB_OUT)/deb-src
+	lintian --fail-on error $(DEB_OUT)/mustory_$(VERSION)_amd64.deb

@@ -1,7 +1,8 @@
 /*
  * POST /tracks/upload/complete: the app says the audio is in storage. Check
  * that it really is (HEAD, size), then in one statement move the track to
- * PROCESSING and insert its job; the jobs trigger NOTIFYs the runners at
+ * PROCESSING, with the ETag the HEAD saw (the runner reads exactly that
+ * object: If-Match), and insert its job; the jobs trigger NOTIFYs the runners at
  * commit. A repeated or concurrent call finds the track no longer PENDING
  * and makes no second job.
  */
@@ -25,6 +26,7 @@ route_complete(struct req *r, const char *unused)
 	json_object *body = NULL, *o = NULL;
 	PGresult *res = NULL;
 	long long declared, stored = -1, job_id = 0;
+	char etag[S3_ETAG_MAX];
 	enum result rc;
 
 	(void)unused;
@@ -52,7 +54,7 @@ route_complete(struct req *r, const char *unused)
 		goto out;
 	}
 	declared = strtoll(PQgetvalue(res, 0, TC_SIZE), NULL, 10);
-	rc = s3_head(&r->w->s3, PQgetvalue(res, 0, TC_AUDIO_KEY), &stored, &e);
+	rc = s3_head(&r->w->s3, PQgetvalue(res, 0, TC_AUDIO_KEY), &stored, etag, &e);
 	if (rc == ERR_NOT_FOUND) {
 		http_error(r, 409, "upload_missing",
 		    "The audio file is not in storage yet. Upload it to audio_upload_url with "
@@ -72,7 +74,7 @@ route_complete(struct req *r, const char *unused)
 		    "file again, then call complete.", stored, declared);
 		goto out;
 	}
-	rc = job_enqueue(&r->w->db, b.track_id, r->w->cfg->job_max_attempts, &job_id, &e);
+	rc = job_enqueue(&r->w->db, b.track_id, etag, r->w->cfg->job_max_attempts, &job_id, &e);
 	if (rc != OK) {
 		http_error_db(r, rc, &e);
 		goto out;

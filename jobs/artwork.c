@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "storage_layout.h"
 
 const char *
 artwork_sniff(const unsigned char *b, size_t len)
@@ -21,34 +20,48 @@ artwork_sniff(const unsigned char *b, size_t len)
 	return NULL;
 }
 
+const char *
+artwork_ext(const char *type)
+{
+	if (type == NULL)
+		return NULL;
+	if (strcmp(type, "image/jpeg") == 0)
+		return "jpg";
+	if (strcmp(type, "image/png") == 0)
+		return "png";
+	if (strcmp(type, "image/webp") == 0)
+		return "webp";
+	return NULL;
+}
+
 enum result
 artwork_check(struct s3 *s3, const struct config *cfg, const char *key, const char *dir,
-    char **url, struct errbuf *e)
+    struct artwork *out, struct errbuf *e)
 {
 	struct errbuf se;
 	unsigned char head[16];
-	char path[4096];
 	long long size = 0, got = 0;
 	ssize_t n;
 	int fd = -1;
 	enum result rc;
 	const char *type;
 
-	*url = NULL;
+	memset(out, 0, sizeof(*out));
 	err_clear(&se);
-	if ((rc = s3_head(s3, key, &size, &se)) != OK)
+	if ((rc = s3_head(s3, key, &size, NULL, &se)) != OK)
 		goto storage;
-	if (size <= 0 || size > cfg->max_upload_bytes) {
-		log_warnx("artwork %s: %lld bytes; not published", key, size);
+	if (size <= 0 || size > cfg->max_artwork_bytes) {
+		log_warnx("artwork %s: %lld bytes (MAX_ARTWORK_BYTES %lld); not published", key,
+		    size, cfg->max_artwork_bytes);
 		return OK;
 	}
-	snprintf(path, sizeof(path), "%s/artwork-XXXXXX", dir);
-	if ((fd = mkstemp(path)) < 0) {
+	snprintf(out->path, sizeof(out->path), "%s/artwork-XXXXXX", dir);
+	if ((fd = mkstemp(out->path)) < 0) {
 		err_set(e, "cannot make a temp file in %s: %s", dir, strerror(errno));
 		return ERR_IO;
 	}
-	unlink(path); /* nothing to clean up on any path but the descriptor */
-	if ((rc = s3_get_to_fd(s3, key, fd, size, &got, &se)) != OK)
+	/* The cap is the size the HEAD saw: an object grown since is not read. */
+	if ((rc = s3_get_to_fd(s3, key, NULL, fd, size, &got, &se)) != OK)
 		goto storage;
 	n = pread(fd, head, sizeof(head), 0);
 	if (n < 0) {
@@ -61,10 +74,9 @@ artwork_check(struct s3 *s3, const struct config *cfg, const char *key, const ch
 		rc = OK;
 		goto out;
 	}
-	if ((*url = storage_url_public(cfg, key)) == NULL) {
-		rc = ERR_NOMEM;
-		goto out;
-	}
+	out->type = type;
+	out->ext = artwork_ext(type);
+	out->ok = true;
 	rc = OK;
 	goto out;
 storage:

@@ -72,8 +72,9 @@ on_signal(int sig)
 	char c = (char)sig;
 
 	stopping = 1;
-	if (wake_pipe[1] >= 0)
-		(void)write(wake_pipe[1], &c, 1);
+	/* a full pipe already wakes the loop: the result does not matter */
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], &c, 1) < 0)
+		stopping = 1;
 	errno = saved;
 }
 

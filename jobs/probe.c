@@ -26,6 +26,9 @@ static bool probe_is_text(const unsigned char *b, size_t len);
 static bool probe_has(const unsigned char *b, size_t len, size_t off, const char *s);
 static const char *probe_jstr(json_object *o, const char *key);
 static double probe_jnum(json_object *o, const char *key);
+static enum result probe_sniff_file(const char *path, struct sniff *sn, struct errbuf *e);
+static enum result probe_run(const struct config *cfg, const char *url, const struct sniff *sn,
+    struct proc *p, struct errbuf *e);
 static bool probe_duration_exact(const char *demuxer, const char *codec);
 STATIC void probe_sniff_at(const unsigned char *b, size_t len, bool after_id3, struct sniff *out);
 #ifndef UNITTEST
@@ -338,24 +341,16 @@ probe_argv(const struct config *cfg, const char *demuxer, const char *path,
 	argv[i] = NULL;
 }
 
-enum result
-probe_file(const struct config *cfg, const char *path, const char **demuxer,
-    struct probe_info *out, struct errbuf *e)
+/* Sniff the file's head (past an ID3 tag) into sn. */
+static enum result
+probe_sniff_file(const char *path, struct sniff *sn, struct errbuf *e)
 {
 	unsigned char head[PROBE_SNIFF_BYTES];
-	struct sniff sn;
-	struct proc p;
-	struct proc_limits lim = { PROBE_TIMEOUT_S, cfg->ffmpeg_mem_mb * 1024LL * 1024, 1 << 20, 64 };
-	char *url = NULL, st[96];
-	const char *argv[24];
 	ssize_t n;
 	size_t id3;
-	int fd = -1;
+	int fd;
 	enum result rc = ERR_IO;
-	bool spawned = false;
 
-	*demuxer = NULL;
-	memset(&p, 0, sizeof(p));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    (n = pread(fd, head, sizeof(head), 0)) < 0) {
 		err_set(e, "cannot read the downloaded file: %s", strerror(errno));
@@ -365,63 +360,85 @@ probe_file(const struct config *cfg, const char *path, const char **demuxer,
 	id3 = probe_id3_len(head, (size_t)n);
 	if (id3 > 0 && id3 >= (size_t)n) {
 		ssize_t m = pread(fd, head, sizeof(head), (off_t)id3);
+
 		if (m < 0) {
 			err_set(e, "cannot read the downloaded file: %s", strerror(errno));
 			goto out;
 		}
-		probe_sniff_at(head, (size_t)m, true, &sn);
+		probe_sniff_at(head, (size_t)m, true, sn);
 	} else
-		probe_sniff(head, (size_t)n, &sn);
-	if (sn.demuxer == NULL) {
-		err_set(e, "the file is not audio: it looks like %s", sn.looks);
-		rc = ERR_PERMANENT;
-		goto out;
-	}
-	if (asprintf(&url, "file:%s", path) < 0) {
-		url = NULL;
-		rc = ERR_NOMEM;
-		goto out;
-	}
-	probe_argv(cfg, sn.demuxer, url, argv, sizeof(argv) / sizeof(argv[0]));
-	if ((rc = proc_spawn(&p, argv, NULL, &lim, PROBE_OUT_CAP, PROBE_ERR_CAP, false, e)) != OK)
-		goto out;
-	spawned = true;
-	if (proc_wait(&p, 1, PROBE_TIMEOUT_S, NULL) == PROC_TIMEOUT) {
+		probe_sniff(head, (size_t)n, sn);
+	rc = OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Run ffprobe on url with the sniffed demuxer; p holds its output on OK. */
+static enum result
+probe_run(const struct config *cfg, const char *url, const struct sniff *sn, struct proc *p,
+    struct errbuf *e)
+{
+	struct proc_limits lim = { PROBE_TIMEOUT_S, cfg->ffmpeg_mem_mb * 1024LL * 1024, 1 << 20, 64 };
+	const char *argv[24];
+	char st[96];
+	enum result rc;
+
+	probe_argv(cfg, sn->demuxer, url, argv, sizeof(argv) / sizeof(argv[0]));
+	if ((rc = proc_spawn(p, argv, NULL, &lim, PROBE_OUT_CAP, PROBE_ERR_CAP, false, e)) != OK)
+		return rc;
+	if (proc_wait(p, 1, PROBE_TIMEOUT_S, NULL) == PROC_TIMEOUT) {
 		/* the same file would take as long again: permanent */
 		err_set(e, "the file took too long to check (more than %d s); it may be damaged",
 		    PROBE_TIMEOUT_S);
-		rc = ERR_PERMANENT;
-		goto out;
+		return ERR_PERMANENT;
 	}
-	if (!proc_ok(&p)) {
-		const char *msg = p.err.buf != NULL ? p.err.buf : "";
+	if (!proc_ok(p)) {
+		const char *msg = p->err.buf != NULL ? p->err.buf : "";
 		size_t ml = strcspn(msg, "\n");
 
-		log_warnx("ffprobe %s: %.*s", proc_status_str(&p, st, sizeof(st)), (int)ml, msg);
-		if (WIFEXITED(p.status) && WEXITSTATUS(p.status) != 127) {
+		log_warnx("ffprobe %s: %.*s", proc_status_str(p, st, sizeof(st)), (int)ml, msg);
+		if (WIFEXITED(p->status) && WEXITSTATUS(p->status) != 127) {
 			err_set(e, "the file looks like %s but cannot be read as audio "
-			    "(it may be damaged or truncated)", sn.looks);
-			rc = ERR_PERMANENT;
-		} else {
-			err_set(e, "ffprobe failed: %s", proc_status_str(&p, st, sizeof(st)));
-			rc = ERR_IO;
+			    "(it may be damaged or truncated)", sn->looks);
+			return ERR_PERMANENT;
 		}
-		goto out;
+		err_set(e, "ffprobe failed: %s", proc_status_str(p, st, sizeof(st)));
+		return ERR_IO;
 	}
-	if (p.out.truncated) {
+	if (p->out.truncated) {
 		err_set(e, "the file's metadata is too large to check");
-		rc = ERR_PERMANENT;
-		goto out;
+		return ERR_PERMANENT;
 	}
-	if ((rc = probe_parse(p.out.buf != NULL ? p.out.buf : "", p.out.len, sn.demuxer,
-	    (double)cfg->max_duration_s, out, e)) != OK)
-		goto out;
-	*demuxer = sn.demuxer;
-out:
-	if (spawned)
-		proc_free(&p);
-	if (fd >= 0)
-		close(fd);
+	return OK;
+}
+
+enum result
+probe_file(const struct config *cfg, const char *path, const char **demuxer,
+    struct probe_info *out, struct errbuf *e)
+{
+	struct sniff sn;
+	struct proc p;
+	char *url = NULL;
+	enum result rc;
+
+	*demuxer = NULL;
+	memset(&p, 0, sizeof(p));
+	p.out_fd = p.err_fd = p.prog_fd = -1; /* proc_free() is safe before a spawn */
+	if ((rc = probe_sniff_file(path, &sn, e)) != OK)
+		return rc;
+	if (sn.demuxer == NULL) {
+		err_set(e, "the file is not audio: it looks like %s", sn.looks);
+		return ERR_PERMANENT;
+	}
+	if (asprintf(&url, "file:%s", path) < 0)
+		return ERR_NOMEM;
+	if ((rc = probe_run(cfg, url, &sn, &p, e)) == OK &&
+	    (rc = probe_parse(p.out.buf != NULL ? p.out.buf : "", p.out.len, sn.demuxer,
+	    (double)cfg->max_duration_s, out, e)) == OK)
+		*demuxer = sn.demuxer;
+	proc_free(&p);
 	free(url);
 	return rc;
 }

@@ -26,18 +26,38 @@ static enum result pub_key(struct publish *p, const char *key);
 enum result
 publish_init(struct publish *p, const char *track_id, struct errbuf *e)
 {
-	char attempt[STORAGE_ATTEMPT_HEX + 1];
-
 	memset(p, 0, sizeof(*p));
-	if (storage_attempt_id(attempt) != OK) {
+	if (storage_attempt_id(p->attempt) != OK) {
 		err_set(e, "no random bytes for the output prefix");
 		return ERR_IO;
 	}
-	if (storage_key_hls_prefix(p->prefix, sizeof(p->prefix), track_id, attempt) == NULL) {
+	snprintf(p->track, sizeof(p->track), "%s", track_id);
+	if (strlen(track_id) >= sizeof(p->track) ||
+	    storage_key_hls_prefix(p->prefix, sizeof(p->prefix), track_id, p->attempt) == NULL) {
 		err_set(e, "track id %.64s is too long for an output prefix", track_id);
 		return ERR_INVALID;
 	}
 	return OK;
+}
+
+enum result
+publish_artwork(struct publish *p, struct s3 *s3, const char *path, const char *type,
+    const char *ext, char *key, struct errbuf *e)
+{
+	struct s3_put put = { key, path, type, PUBLISH_CACHE_SEGMENT };
+	char prefix[STORAGE_KEY_MAX], name[32];
+
+	snprintf(name, sizeof(name), "artwork.%s", ext);
+	if (storage_key_art_prefix(prefix, sizeof(prefix), p->track, p->attempt) == NULL ||
+	    storage_key_art_file(key, STORAGE_KEY_MAX, prefix, name) == NULL) {
+		err_set(e, "track id %.64s is too long for an artwork key", p->track);
+		return ERR_INVALID;
+	}
+	if (pub_key(p, key) != OK) {
+		err_set(e, "out of memory");
+		return ERR_NOMEM;
+	}
+	return s3_put_files(s3, &put, 1, 1, e);
 }
 
 const char *

@@ -22,6 +22,8 @@
 
 struct publish {
 	char prefix[STORAGE_KEY_MAX]; /* "hls/<track>/<attempt>" (storage_layout.h) */
+	char track[64];               /* the track id */
+	char attempt[STORAGE_ATTEMPT_HEX + 1]; /* the attempt id, art/ shares it */
 	char **keys;          /* owned: every key uploaded (or tried), for cleanup */
 	size_t nkeys;
 	double duration_s;    /* of the shortest rendition, from its playlist */
@@ -38,6 +40,16 @@ enum result publish_init(struct publish *p, const char *track_id, struct errbuf 
 enum result publish_upload(struct publish *p, struct s3 *s3, const char *outdir,
     const struct ladder *l, bool (*still_ours)(void *), void (*progress)(void *, double),
     void *arg, struct errbuf *e);
+
+/*
+ * Upload the checked cover at path (Content-Type type) as
+ * art/<track>/<attempt>/artwork.<ext>, the attempt's public artwork; its
+ * key goes into key (STORAGE_KEY_MAX bytes) and into p's list, so it is
+ * removed with the rest when the attempt is abandoned. Call it before
+ * publish_upload: the master goes up last.
+ */
+enum result publish_artwork(struct publish *p, struct s3 *s3, const char *path,
+    const char *type, const char *ext, char *key, struct errbuf *e);
 
 /* The master playlist's key, written into buf (NULL when it does not fit). */
 const char *publish_master_key(const struct publish *p, char *buf, size_t len);

@@ -18,6 +18,12 @@
 #include "publish.h"
 
 #define DOWNLOAD_SLACK (64 * 1024) /* the stored object may differ a little from file_size */
+/* The artist's sentences for what a stage knows went wrong with the file. */
+#define PUBLIC_GONE "the uploaded file is no longer in storage; please upload it again"
+#define PUBLIC_GREW "the file in storage is larger than the upload declared; please upload it " \
+	"again"
+#define PUBLIC_CHANGED "the file changed after the upload was completed; please upload it again"
+#define PUBLIC_UNCONVERTIBLE "the audio could not be converted; the file may be damaged"
 
 /* One attempt in progress: what the stages hand each other. */
 struct run {
@@ -34,7 +40,8 @@ struct run {
 	struct probe_info pi;  /* probe */
 	struct publish pub;    /* publish: owned; its keys are removed on failure */
 	bool uploaded;         /* pub's objects are this attempt's to remove on failure */
-	char *artwork_url;     /* artwork: owned, NULL when there is none to publish */
+	struct artwork art;    /* artwork: the checked cover (art.ok: one to publish) */
+	char *artwork_url;     /* publish: owned, the published cover's URL; NULL: none */
 	char note[48];         /* the running stage's remark for the stage-times line */
 };
 
@@ -155,7 +162,11 @@ run_still_ours(void *arg)
 	return !heartbeat_lost(r->hb);
 }
 
-/* Streamed to a file, capped near the size the API saw. */
+/*
+ * Streamed to a file, capped near the size the API saw, and only if it is
+ * still the object complete checked (If-Match its ETag): a presigned POST
+ * can be used again after complete, so the original may have been swapped.
+ */
 static enum result
 stage_download(struct run *r, struct errbuf *e)
 {
@@ -172,12 +183,16 @@ stage_download(struct run *r, struct errbuf *e)
 	cap = r->job->file_size + DOWNLOAD_SLACK;
 	if (cap > cfg->max_upload_bytes + DOWNLOAD_SLACK)
 		cap = cfg->max_upload_bytes + DOWNLOAD_SLACK;
-	rc = s3_get_to_fd(&r->w->s3, r->job->audio_key, fd, cap, &r->got, e);
+	rc = s3_get_to_fd(&r->w->s3, r->job->audio_key, r->job->audio_etag, fd, cap, &r->got, e);
 	close(fd);
 	if (rc == ERR_NOT_FOUND)
-		err_set(e, "the uploaded file is no longer in storage; please upload it again");
+		err_public(e, PUBLIC_GONE);
 	else if (rc == ERR_TOO_LARGE)
-		err_set(e, "the file in storage is larger than the upload declared");
+		err_public(e, PUBLIC_GREW);
+	else if (rc == ERR_CONFLICT) {
+		err_public(e, PUBLIC_CHANGED);
+		rc = ERR_PERMANENT; /* the same object would be refused again */
+	}
 	return rc;
 }
 
@@ -188,8 +203,12 @@ stage_probe(struct run *r, struct errbuf *e)
 	const struct job *j = r->job;
 	enum result rc;
 
-	if ((rc = probe_file(r->w->cfg, r->input, &r->demuxer, &r->pi, e)) != OK)
+	if ((rc = probe_file(r->w->cfg, r->input, &r->demuxer, &r->pi, e)) != OK) {
+		/* probe words its permanent failures for the artist, about the file */
+		if (job_is_permanent(rc))
+			err_public(e, "%s", err_msg(e));
 		return rc;
+	}
 	log_info("job %lld track %s: %s, %s, %d Hz, %d ch, %.1f s", j->id, j->track_id,
 	    r->pi.format_name, r->pi.codec, r->pi.sample_rate, r->pi.channels, r->pi.duration_s);
 	return OK;
@@ -201,6 +220,7 @@ stage_transcode(struct run *r, struct errbuf *e)
 {
 	struct worker *w = r->w;
 	struct transcode_hooks th = { run_progress, run_should_abort, r };
+	enum result rc;
 
 	snprintf(r->out, sizeof(r->out), "%s/hls", r->dir);
 	if (mkdir(r->out, 0700) < 0) {
@@ -208,8 +228,12 @@ stage_transcode(struct run *r, struct errbuf *e)
 		return ERR_IO;
 	}
 	snprintf(r->note, sizeof(r->note), " (%d processes)", w->parallel);
-	return transcode_run(w->cfg, r->input, r->demuxer, &r->pi, r->out, &w->ladder,
+	rc = transcode_run(w->cfg, r->input, r->demuxer, &r->pi, r->out, &w->ladder,
 	    w->parallel, &th, e);
+	/* transcode words its permanent failures for the artist (ffmpeg's own: detail only) */
+	if (job_is_permanent(rc))
+		err_public(e, "%s", err_msg(e));
+	return rc;
 }
 
 /* The cover, when one was uploaded: published only if it really is an image. */
@@ -218,23 +242,37 @@ stage_artwork(struct run *r, struct errbuf *e)
 {
 	if (r->job->artwork_key == NULL)
 		return OK;
-	return artwork_check(&r->w->s3, r->w->cfg, r->job->artwork_key, r->dir,
-	    &r->artwork_url, e);
+	return artwork_check(&r->w->s3, r->w->cfg, r->job->artwork_key, r->dir, &r->art, e);
 }
 
-/* Upload under a fresh prefix, the master last. */
+/*
+ * Upload under a fresh attempt id: the checked cover under art/, then the
+ * HLS under hls/, the master last.
+ */
 static enum result
 stage_publish(struct run *r, struct errbuf *e)
 {
 	struct worker *w = r->w;
+	char akey[STORAGE_KEY_MAX];
 	enum result rc;
 
 	if ((rc = publish_init(&r->pub, r->job->track_id, e)) != OK)
 		return rc;
 	r->uploaded = true;
+	if (r->art.ok) {
+		if ((rc = publish_artwork(&r->pub, &w->s3, r->art.path, r->art.type, r->art.ext,
+		    akey, e)) != OK)
+			return rc;
+		if ((r->artwork_url = storage_url_public(w->cfg, akey)) == NULL)
+			return ERR_NOMEM;
+	}
 	if ((rc = publish_upload(&r->pub, &w->s3, r->out, &w->ladder, run_still_ours,
-	    run_progress, r, e)) != OK)
+	    run_progress, r, e)) != OK) {
+		/* ffmpeg's playlists did not hold up (e.g. no decodable audio) */
+		if (rc == ERR_INVALID)
+			err_public(e, PUBLIC_UNCONVERTIBLE);
 		return rc;
+	}
 	if (fabs(r->pub.duration_s - r->pi.duration_s) > (double)w->cfg->hls_segment_s)
 		log_warnx("job %lld: HLS lasts %.3f s, the original %.3f s", r->job->id,
 		    r->pub.duration_s, r->pi.duration_s);

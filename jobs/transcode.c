@@ -350,16 +350,18 @@ tc_failure(const struct config *cfg, const struct proc *p, struct errbuf *e)
 		err_set(e, "could not run %s", cfg->ffmpeg_path);
 		return ERR_IO;
 	}
+	/* the detail (job_runs, the operator) keeps ffmpeg's line; the artist gets a sentence */
+	err_set(e, "ffmpeg %s: %s", stat_s, line);
 	if (sig == SIGXCPU)
-		err_set(e, "the file took too long to process (more than %lld seconds of work); "
+		err_public(e, "the file took too long to process (more than %lld seconds of work); "
 		    "it may be damaged or unusually complex", cfg->ffmpeg_timeout_s);
 	else if (sig == SIGXFSZ)
-		err_set(e, "the file converts to more data than allowed; it may be damaged");
+		err_public(e, "the file converts to more data than allowed; it may be damaged");
 	else if (strstr(err, "Cannot allocate memory") != NULL || sig == SIGKILL)
-		err_set(e, "the file needs more memory to process than allowed; it may be damaged "
-		    "or unusually complex");
+		err_public(e, "the file needs more memory to process than allowed; it may be "
+		    "damaged or unusually complex");
 	else
-		err_set(e, "the audio could not be converted; the file may be damaged");
+		err_public(e, "the audio could not be converted; the file may be damaged");
 	return ERR_PERMANENT;
 }
 

@@ -14,7 +14,8 @@
 #include "log.h"
 #include "stages.h"
 
-static void run_end(struct worker *w, struct job *j, enum result rc, const char *msg);
+static void run_end(struct worker *w, struct job *j, enum result rc, const char *msg,
+    const char *pub);
 static void run_attempt(struct worker *w, struct job *j);
 static void wait_for_work(struct worker *w, double timeout_s);
 static double unit_random(void);
@@ -116,9 +117,13 @@ wait_for_work(struct worker *w, double timeout_s)
 	}
 }
 
-/* Move the job after a failed attempt (or abandon it when it is not ours). */
+/*
+ * Move the job after a failed attempt (or abandon it when it is not ours):
+ * msg is the detail (the operator's), pub the artist's sentence when the
+ * failing code gave one ("" otherwise).
+ */
 static void
-run_end(struct worker *w, struct job *j, enum result rc, const char *msg)
+run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const char *pub)
 {
 	const struct config *cfg = w->cfg;
 	struct job_facts f;
@@ -144,6 +149,7 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg)
 	f.owner = w->owner;
 	f.cause = rc;
 	f.detail = msg;
+	f.public_msg = pub;
 	f.backoff_base_s = cfg->job_backoff_base_s;
 	f.backoff_max_s = cfg->job_backoff_max_s;
 	f.jitter = unit_random();
@@ -187,7 +193,8 @@ run_attempt(struct worker *w, struct job *j)
 	if (rc != OK && heartbeat_lost(&hb))
 		rc = ERR_LEASE_LOST;
 	if (rc != OK)
-		run_end(w, j, rc, err_msg(&e)[0] != '\0' ? err_msg(&e) : result_str(rc));
+		run_end(w, j, rc, err_msg(&e)[0] != '\0' ? err_msg(&e) : result_str(rc),
+		    err_pub(&e));
 }
 
 int

@@ -34,6 +34,7 @@ static const enum job_state job_event_from[JEV__MAX] = {
 static void move_track(struct job_move *m, enum track_status s);
 static void move_failed(struct job_move *m, const struct job_facts *f);
 static const char *cause_public(enum result rc);
+static const char *permanent_public(enum result rc);
 
 const char *
 job_state_str(enum job_state s)
@@ -81,6 +82,25 @@ cause_public(enum result rc)
 		return "a step took too long";
 	default:
 		return "of a temporary problem on our side";
+	}
+}
+
+/*
+ * The artist's words for a permanent failure whose code gave none: what
+ * the cause says of the file, never the detail (it may name our paths,
+ * keys or tools).
+ */
+static const char *
+permanent_public(enum result rc)
+{
+	switch (rc) {
+	case ERR_TOO_LARGE:
+		return "the file is larger than the upload declared; please upload it again";
+	case ERR_NOT_FOUND:
+		return "the uploaded file is no longer in storage; please upload it again";
+	default:
+		return "the file could not be processed; it may be damaged or in a form we "
+		    "cannot read";
 	}
 }
 
@@ -135,7 +155,9 @@ job_next(enum job_state from, enum job_event ev, const struct job_facts *f,
 		m->outcome = "failed";
 		move_track(m, TRACK_FAILED);
 		snprintf(m->message, sizeof(m->message), "%s", detail);
-		snprintf(m->public_message, sizeof(m->public_message), "%s", detail);
+		snprintf(m->public_message, sizeof(m->public_message), "%s",
+		    f->public_msg != NULL && f->public_msg[0] != '\0' ? f->public_msg :
+		    permanent_public(f->cause));
 		break;
 	case JEV_LEASE_LOST:
 		m->to = used_up ? JOB_FAILED : JOB_QUEUED;

@@ -51,6 +51,8 @@ struct job_facts {
 	const char *owner;       /* the runner that holds (held) the lease; NULL: unknown */
 	enum result cause;       /* fail events: the attempt's result */
 	const char *detail;      /* fail events: what went wrong, for the operator */
+	const char *public_msg;  /* fail_permanent: the artist's sentence when the failing
+	                            code knows one (err_pub); NULL or "": job_next's own */
 	long long backoff_base_s; /* fail_transient: JOB_BACKOFF_BASE_S, _MAX_S */
 	long long backoff_max_s;
 	double jitter;           /* in [0, 1) */
@@ -64,7 +66,8 @@ struct job_move {
 	double delay_s;            /* run_at = now() + delay_s when queued */
 	bool uncount;              /* the attempt is given back (hand back) */
 	char message[1024];        /* last_error and job_runs.message; "" for NULL */
-	char public_message[512];  /* processing_error when the track changes; "" for NULL */
+	char public_message[512];  /* processing_error when the track changes; "" for NULL:
+	                              always a sentence about the file, never the detail */
 };
 
 /*

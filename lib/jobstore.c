@@ -18,6 +18,7 @@ void
 job_free(struct job *j)
 {
 	free(j->audio_key);
+	free(j->audio_etag);
 	free(j->artwork_key);
 	free(j->file_ext);
 	memset(j, 0, sizeof(*j));
@@ -38,12 +39,12 @@ store_text(const char *s)
 }
 
 enum result
-job_enqueue(struct db *db, const char *track_id, long long max_attempts, long long *job_id,
-    struct errbuf *e)
+job_enqueue(struct db *db, const char *track_id, const char *etag, long long max_attempts,
+    long long *job_id, struct errbuf *e)
 {
 	char attempts[24];
-	const char *params[4] = { track_id, attempts, track_status_sql(TRACK_PROCESSING),
-		track_status_sql(TRACK_PENDING) };
+	const char *params[5] = { track_id, attempts, track_status_sql(TRACK_PROCESSING),
+		track_status_sql(TRACK_PENDING), etag != NULL && etag[0] != '\0' ? etag : NULL };
 	PGresult *r = NULL;
 	enum result rc;
 
@@ -51,12 +52,12 @@ job_enqueue(struct db *db, const char *track_id, long long max_attempts, long lo
 	snprintf(attempts, sizeof(attempts), "%lld", max_attempts);
 	rc = db_exec(db, &r,
 	    "WITH t AS (UPDATE tracks SET processing_status = $3::track_processing_status,"
-	    "   processing_error = NULL, updated_at = now()"
+	    "   processing_error = NULL, original_etag = $5, updated_at = now()"
 	    "   WHERE id = $1 AND processing_status = $4::track_processing_status RETURNING id)"
 	    " INSERT INTO jobs (track_id, kind, max_attempts)"
 	    " SELECT id, 'transcode_hls', $2::int FROM t"
 	    " ON CONFLICT (track_id, kind) DO NOTHING RETURNING id",
-	    4, params, e);
+	    5, params, e);
 	if (rc == OK && PQntuples(r) == 1)
 		*job_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
@@ -79,7 +80,8 @@ job_claim(struct db *db, const char *owner, long long lease_s, int max_attempts,
 	    " r AS (INSERT INTO job_runs (job_id, attempt, runner)"
 	    "  SELECT id, attempts, $1 FROM c RETURNING id)"
 	    " SELECT c.id, c.track_id, c.attempts, c.max_attempts, r.id,"
-	    "  t.original_audio_key, t.artwork_key, t.file_extension, t.file_size"
+	    "  t.original_audio_key, t.artwork_key, t.file_extension, t.file_size,"
+	    "  t.original_etag"
 	    " FROM c JOIN r ON true JOIN tracks t ON t.id = c.track_id";
 	struct job_facts f = { 0 };
 	struct job_move m;
@@ -108,9 +110,11 @@ job_claim(struct db *db, const char *owner, long long lease_s, int max_attempts,
 	j->artwork_key = store_strdup_or_null(r, 0, 6);
 	j->file_ext = store_strdup_or_null(r, 0, 7);
 	j->file_size = strtoll(PQgetvalue(r, 0, 8), NULL, 10);
+	j->audio_etag = store_strdup_or_null(r, 0, 9);
 	j->state = m.to;
-	if (j->audio_key == NULL || j->file_ext == NULL) {
-		/* Out of memory (both columns are NOT NULL): the lease will lapse. */
+	if (j->audio_key == NULL || j->file_ext == NULL ||
+	    (j->audio_etag == NULL && !PQgetisnull(r, 0, 9))) {
+		/* Out of memory (both keys are NOT NULL): the lease will lapse. */
 		err_set(e, "out of memory");
 		job_free(j);
 		rc = ERR_NOMEM;

@@ -25,6 +25,7 @@ struct job {
 	int max_attempts;
 	enum job_state state;
 	char *audio_key;        /* original_audio_key */
+	char *audio_etag;       /* original_etag, as complete saw it; NULL when unknown */
 	char *artwork_key;      /* NULL when no artwork */
 	char *file_ext;
 	long long file_size;
@@ -33,13 +34,14 @@ struct job {
 void job_free(struct job *j);
 
 /*
- * The upload is complete: a PENDING track becomes PROCESSING and gets its
+ * The upload is complete: a PENDING track becomes PROCESSING, with the
+ * original's ETag as complete saw it (etag; NULL or "": none), and gets its
  * queued job (max_attempts), in one statement; the jobs trigger NOTIFYs
  * the runners at commit. *job_id is the new job's id, 0 when the track was
  * no longer PENDING (a repeated or concurrent call: nothing is made).
  */
-enum result job_enqueue(struct db *db, const char *track_id, long long max_attempts,
-    long long *job_id, struct errbuf *e);
+enum result job_enqueue(struct db *db, const char *track_id, const char *etag,
+    long long max_attempts, long long *job_id, struct errbuf *e);
 
 /*
  * Claim the oldest due job (FOR UPDATE SKIP LOCKED): running, attempts+1,

@@ -32,8 +32,10 @@ result_str(enum result r)
 void
 err_clear(struct errbuf *e)
 {
-	if (e != NULL)
+	if (e != NULL) {
 		e->msg[0] = '\0';
+		e->pub[0] = '\0';
+	}
 }
 
 void
@@ -48,8 +50,26 @@ err_set(struct errbuf *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+err_public(struct errbuf *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL || e->pub[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->pub, sizeof(e->pub), fmt, ap);
+	va_end(ap);
+}
+
 const char *
 err_msg(const struct errbuf *e)
 {
 	return e == NULL ? "" : e->msg;
+}
+
+const char *
+err_pub(const struct errbuf *e)
+{
+	return e == NULL ? "" : e->pub;
 }

@@ -37,17 +37,27 @@ const char *result_str(enum result r);
 
 /*
  * An error context: holds the first message set, later ones are dropped so
- * the root cause is what gets logged and shown.
+ * the root cause is what gets logged and shown. Beside it, optionally, the
+ * sentence for the person whose file it is (a job's processing_error): set
+ * only where the cause is known and can be said without our internals (no
+ * paths, hosts, keys, addresses or tool output); msg keeps the detail for
+ * the operator.
  */
 struct errbuf {
 	char msg[512];
+	char pub[256];
 };
 
 void err_clear(struct errbuf *e);
 /* Set the message if none is set yet; printf-style. e may be NULL. */
 void err_set(struct errbuf *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Set the public sentence if none is set yet; printf-style. e may be NULL. */
+void err_public(struct errbuf *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Borrowed: the message, or "" when none was set. */
 const char *err_msg(const struct errbuf *e);
+/* Borrowed: the public sentence, or "" when none was set. */
+const char *err_pub(const struct errbuf *e);
 
 #endif

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ struct s3_xfer {
 	const char *key;
 	const char *verb;   /* for messages: "reading", "writing", ... */
 	const char *content_type, *cache_control; /* PUT only; may be NULL */
+	const char *if_match; /* GET only; may be NULL */
 	char payload_hash[65];
 	CURL *h;
 	/* upload source: a buffer, or a file we opened */
@@ -56,6 +58,7 @@ struct s3_xfer {
 	bool too_large;
 	int write_errno;
 	/* response */
+	char etag[S3_ETAG_MAX]; /* the ETag header as sent, "" when none */
 	char errbody[S3_ERRBODY_MAX + 1];
 	size_t errlen;
 	/* per attempt */
@@ -76,6 +79,7 @@ static enum result xfer_result(const struct config *cfg, struct s3_xfer *x,
     CURLcode cc, bool *transient, struct errbuf *e);
 static enum result xfer_rewind(struct s3_xfer *x);
 static size_t xfer_write(char *p, size_t size, size_t n, void *ud);
+static size_t xfer_header(char *p, size_t size, size_t n, void *ud);
 static size_t xfer_read(char *p, size_t size, size_t n, void *ud);
 static int xfer_seek(void *ud, curl_off_t off, int origin);
 static enum result perform(struct s3 *s3, struct s3_xfer *x, int attempts,
@@ -154,6 +158,8 @@ xfer_sign(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
 		hv[nh++] = (struct sigv4_pair){ "Content-Type", x->content_type };
 	if (strcmp(x->method, "PUT") == 0 && x->cache_control != NULL)
 		hv[nh++] = (struct sigv4_pair){ "Cache-Control", x->cache_control };
+	if (strcmp(x->method, "GET") == 0 && x->if_match != NULL)
+		hv[nh++] = (struct sigv4_pair){ "If-Match", x->if_match };
 	req = (struct sigv4_request){ x->method, t.host, t.path, NULL, 0, hv, nh,
 		x->payload_hash };
 	if ((rc = sigv4_sign_headers(&creds, &req, time(NULL), &sig, e)) != OK) {
@@ -202,6 +208,8 @@ xfer_options(const struct config *cfg, struct s3_xfer *x)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, xfer_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, xfer_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
 	if (strcmp(x->method, "HEAD") == 0) {
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 		curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
@@ -237,6 +245,7 @@ xfer_setup(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
 	xfer_release(x);
 	x->errlen = 0;
 	x->errbody[0] = '\0';
+	x->etag[0] = '\0';
 	x->curl_err[0] = '\0';
 	if ((rc = xfer_sign(cfg, x, e)) != OK)
 		return rc;
@@ -278,6 +287,30 @@ xfer_write(char *p, size_t size, size_t n, void *ud)
 	memcpy(x->errbody + x->errlen, p, keep);
 	x->errlen += keep;
 	x->errbody[x->errlen] = '\0';
+	return len;
+}
+
+/* A response header: keep the ETag (one that is too long or has control
+ * characters is not kept: it could not be sent back in an If-Match). */
+static size_t
+xfer_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct s3_xfer *x = ud;
+	size_t len = size * n, i = 5, end = len;
+
+	if (len < 5 || strncasecmp(p, "etag:", 5) != 0)
+		return len;
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	while (end > i && (p[end - 1] == '\r' || p[end - 1] == '\n' || p[end - 1] == ' ' ||
+	    p[end - 1] == '\t'))
+		end--;
+	if (end - i >= sizeof(x->etag))
+		return len;
+	memcpy(x->etag, p + i, end - i);
+	x->etag[end - i] = '\0';
+	if (!s3_value_ok(x->etag))
+		x->etag[0] = '\0';
 	return len;
 }
 
@@ -492,7 +525,7 @@ s3_cleanup(struct s3 *s3)
 }
 
 enum result
-s3_head(struct s3 *s3, const char *key, long long *size, struct errbuf *e)
+s3_head(struct s3 *s3, const char *key, long long *size, char *etag, struct errbuf *e)
 {
 	struct s3_xfer x;
 	curl_off_t cl = -1;
@@ -500,23 +533,34 @@ s3_head(struct s3 *s3, const char *key, long long *size, struct errbuf *e)
 
 	if (size != NULL)
 		*size = -1;
+	if (etag != NULL)
+		etag[0] = '\0';
 	xfer_init(&x, "HEAD", key);
 	if ((rc = perform(s3, &x, 1, e)) != OK)
 		return rc;
 	curl_easy_getinfo(s3->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 	if (size != NULL)
 		*size = (long long)cl;
+	if (etag != NULL)
+		memcpy(etag, x.etag, sizeof(x.etag));
 	return OK;
 }
 
 enum result
-s3_get_to_fd(struct s3 *s3, const char *key, int fd, long long max_bytes,
-    long long *got, struct errbuf *e)
+s3_get_to_fd(struct s3 *s3, const char *key, const char *if_match, int fd,
+    long long max_bytes, long long *got, struct errbuf *e)
 {
 	struct s3_xfer x;
 	enum result rc;
 
+	if (if_match != NULL && (if_match[0] == '\0' || strlen(if_match) >= S3_ETAG_MAX ||
+	    !s3_value_ok(if_match))) {
+		err_set(e, "cannot read %s: the ETag to match is empty, too long or has control "
+		    "characters", key);
+		return ERR_INVALID;
+	}
 	xfer_init(&x, "GET", key);
+	x.if_match = if_match;
 	x.out_fd = fd;
 	x.max_bytes = max_bytes;
 	rc = perform(s3, &x, 1, e);

@@ -18,6 +18,8 @@
 #include "config.h"
 #include "result.h"
 
+#define S3_ETAG_MAX 128 /* a buffer this size holds any ETag we keep (quotes included) */
+
 struct s3 {
 	const struct config *cfg; /* borrowed: outlives this handle */
 	CURL *curl;               /* owned; reused so connections are kept alive */
@@ -29,17 +31,27 @@ struct s3 {
  *   ERR_AUTH       403 / signature rejected (a configuration problem)
  *   ERR_STORAGE    connection refused, timeout, 5xx: transient, retry later
  *   ERR_TOO_LARGE  download bigger than max_bytes
+ *   ERR_CONFLICT   412: the object no longer has the ETag asked for (If-Match)
  *   ERR_IO         local file problem
  * e gets a sentence naming the key and what happened (never the secret).
  */
 enum result s3_init(struct s3 *s3, const struct config *cfg, struct errbuf *e);
 void s3_cleanup(struct s3 *s3);
 
-/* HEAD: *size (may be NULL) gets Content-Length. */
-enum result s3_head(struct s3 *s3, const char *key, long long *size, struct errbuf *e);
+/*
+ * HEAD: *size (may be NULL) gets Content-Length; etag (may be NULL, else
+ * S3_ETAG_MAX bytes) the ETag header as storage sent it, quotes included
+ * ("" when there was none, or it could not be sent back in an If-Match).
+ */
+enum result s3_head(struct s3 *s3, const char *key, long long *size, char *etag,
+    struct errbuf *e);
 
-/* GET streamed into fd (never whole in memory); *got bytes written. */
-enum result s3_get_to_fd(struct s3 *s3, const char *key, int fd,
+/*
+ * GET streamed into fd (never whole in memory); *got bytes written. With
+ * if_match (an ETag from s3_head; NULL: none) the read is conditional:
+ * ERR_CONFLICT when the object has changed since (412 Precondition Failed).
+ */
+enum result s3_get_to_fd(struct s3 *s3, const char *key, const char *if_match, int fd,
     long long max_bytes, long long *got, struct errbuf *e);
 
 /* PUT a memory buffer. cache_control may be NULL. */

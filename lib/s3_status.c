@@ -40,7 +40,8 @@ error_code(const char *body, char *out, size_t outlen)
 }
 
 /*
- * Map an HTTP answer to a result. 2xx OK; 404 ERR_NOT_FOUND; 401/403, 3xx
+ * Map an HTTP answer to a result. 2xx OK; 404 ERR_NOT_FOUND; 412 (a
+ * conditional request's precondition failed) ERR_CONFLICT; 401/403, 3xx
  * and 400s about credentials ERR_AUTH (configuration); 408, 429 and 5xx
  * ERR_STORAGE and transient; anything else ERR_STORAGE, not retried.
  */
@@ -63,6 +64,11 @@ s3_status_result(const struct config *cfg, const char *method, const char *key,
 		else
 			err_set(e, "storage has no object %s (%s)", key, paren);
 		return ERR_NOT_FOUND;
+	}
+	if (status == 412) {
+		err_set(e, "storage answered %s to %s %s: the object is no longer the one "
+		    "asked for (its ETag changed)", paren, method, key);
+		return ERR_CONFLICT;
 	}
 	if (status == 401 || status == 403 ||
 	    (status == 400 && (strstr(code, "Authorization") != NULL ||

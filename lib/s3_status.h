@@ -12,7 +12,8 @@
 
 /*
  * Map an HTTP answer (status, and the error body read so far, may be NULL)
- * to a result. 2xx OK; 404 ERR_NOT_FOUND; 401/403, 3xx and 400s about
+ * to a result. 2xx OK; 404 ERR_NOT_FOUND; 412 ERR_CONFLICT (If-Match
+ * failed: the object changed); 401/403, 3xx and 400s about
  * credentials ERR_AUTH (configuration); 408, 429 and 5xx ERR_STORAGE and
  * *transient; anything else ERR_STORAGE, not retried. e names method and key.
  */

@@ -27,6 +27,12 @@ declare -A need=(
 	[procps]=/usr/bin/pgrep
 	[util-linux]=/usr/sbin/runuser
 	[valgrind]=/usr/bin/valgrind
+	[apache2]=/usr/sbin/apache2
+	[libapache2-mod-fcgid]=/usr/lib/apache2/modules/mod_fcgid.so
+	[systemd]=/usr/bin/systemd-analyze
+	[debhelper]=/usr/bin/dh
+	[dpkg-dev]=/usr/bin/dpkg-buildpackage
+	[lintian]=/usr/bin/lintian
 	[tmux]=/usr/bin/tmux
 	[chromium]=/usr/bin/chromium
 )
@@ -51,8 +57,9 @@ if [ -n "${pkgs// /}" ]; then
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
-	# Debian starts a system nginx on :80 when installing it; the project runs
-	# its own on loopback, so leave the system one alone but don't depend on it.
+	# Debian starts a system nginx (and apache2) on :80 when installing them;
+	# the project runs its own on loopback, so leave the system ones alone but
+	# don't depend on them.
 fi
 
 if [ ! -d node_modules/s3rver ] || [ ! -d node_modules/aws4 ] ||

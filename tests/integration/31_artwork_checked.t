@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Artwork: a real JPEG is published (artwork_url); a "png" that is really
-# text is not (artwork_url stays null) and the track still completes.
+# Artwork: a real JPEG is published (artwork_url), as a copy under the
+# public art/<track>/<attempt>/ prefix (the upload under tracks/ stays
+# private); a "png" that is really text is not (artwork_url stays null) and
+# the track still completes.
 . "$(dirname "$0")/../lib/flow.sh"
 R=t31
 cleanup() { "$ROOT/scripts/stack.sh" stop-runner $R >/dev/null 2>&1; rm -rf "$TMP"; }
@@ -31,7 +33,13 @@ is "$(jget .status)" completed "completed"
 api GET "/tracks/$TRACK_ID" "" "$TOK"
 ART=$(jget .artwork_url)
 like "$ART" "^$STORAGE_PUBLIC_URL/" "artwork_url set for a real image"
-is "$(curl -s "$ART" | head -c 3 | od -An -tx1 | tr -d ' ')" ffd8ff "and it serves the JPEG"
+HLS=$(jget .hls_url)
+ATTEMPT=$(sed -E "s|^$STORAGE_PUBLIC_URL/hls/$TRACK_ID/([0-9a-f]{16})/master.m3u8\$|\1|" <<<"$HLS")
+is "$ART" "$STORAGE_PUBLIC_URL/art/$TRACK_ID/$ATTEMPT/artwork.jpg" \
+	"artwork_url is under art/, with the HLS prefix's attempt id"
+is "$(curl -s -o "$TMP/got.jpg" -w '%{http_code} %{content_type}' --max-time 10 "$ART")" "200 image/jpeg" \
+	"an anonymous GET of artwork_url: 200, image/jpeg"
+ok "and it serves the very bytes uploaded" cmp -s "$TMP/got.jpg" "$TMP/cover.jpg"
 
 # Storage takes the text: the POST policy pins the key, the content type and
 # the size, never the bytes (neither devs3 nor real S3 looks inside). The

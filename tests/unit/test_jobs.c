@@ -50,7 +50,8 @@ state_machine_table(void **state)
 		    "problem on our side; this is usually temporary and nothing is wrong with your "
 		    "file. Try again later." },
 		{ JOB_RUNNING, JEV_FAIL_PERMANENT, 1, 5, ERR_PERMANENT, OK, JOB_FAILED, "failed",
-		    TRACK_FAILED, 0, false, "storage down", "storage down" },
+		    TRACK_FAILED, 0, false, "storage down", "the file could not be processed; it "
+		    "may be damaged or in a form we cannot read" },
 		{ JOB_RUNNING, JEV_LEASE_LOST, 2, 5, OK, OK, JOB_QUEUED, "lease_lost", -1, 0, false,
 		    "the runner host:1:r stopped renewing its lease (it died, hung or lost the "
 		    "database) during attempt 2", "" },
@@ -135,6 +136,55 @@ state_machine_words_missing_detail(void **state)
 	assert_false(job_state_parse("SUCCEEDED", &s));
 	assert_string_equal(result_str(ERR_LEASE_LOST), "lease lost");
 	assert_string_equal(result_str(ERR_ABORTED), "aborted");
+}
+
+/*
+ * A permanent failure: the detail goes to the operator's message; the
+ * artist reads the failing code's sentence, or one worded from the cause,
+ * never the detail.
+ */
+static void
+state_machine_permanent_public_sentence(void **state)
+{
+	static const struct {
+		enum result cause;
+		const char *public_msg;
+		const char *want;
+	} cases[] = {
+		{ ERR_PERMANENT, "the file changed after the upload was completed; please upload "
+		    "it again", "the file changed after the upload was completed; please upload "
+		    "it again" },
+		{ ERR_INVALID, NULL, "the file could not be processed; it may be damaged or in a "
+		    "form we cannot read" },
+		{ ERR_PERMANENT, "", "the file could not be processed; it may be damaged or in a "
+		    "form we cannot read" },
+		{ ERR_NOT_FOUND, NULL, "the uploaded file is no longer in storage; please upload "
+		    "it again" },
+		{ ERR_TOO_LARGE, NULL, "the file is larger than the upload declared; please upload "
+		    "it again" },
+	};
+	struct job_facts f;
+	struct job_move m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		f.attempts = 1;
+		f.max_attempts = 4;
+		f.cause = cases[i].cause;
+		f.detail = "media playlist line 3: bad EXT-X-TARGETDURATION";
+		f.public_msg = cases[i].public_msg;
+		assert_int_equal(job_next(JOB_RUNNING, JEV_FAIL_PERMANENT, &f, &m), OK);
+		assert_string_equal(m.message, "media playlist line 3: bad EXT-X-TARGETDURATION");
+		assert_string_equal(m.public_message, cases[i].want);
+	}
+	/* a transient failure keeps its own words: the public sentence is not used */
+	f.cause = ERR_STORAGE;
+	f.attempts = 4;
+	f.public_msg = "ignored";
+	assert_int_equal(job_next(JOB_RUNNING, JEV_FAIL_TRANSIENT, &f, &m), OK);
+	assert_null(strstr(m.public_message, "ignored"));
 }
 
 static void
@@ -284,6 +334,11 @@ artwork_magic(void **state)
 	assert_null(artwork_sniff((const unsigned char *)"RIFF\0\0\0\0WAVE", 12));
 	assert_null(artwork_sniff((const unsigned char *)"<svg", 4));
 	assert_null(artwork_sniff((const unsigned char *)"", 0));
+	assert_string_equal(artwork_ext("image/jpeg"), "jpg");
+	assert_string_equal(artwork_ext("image/png"), "png");
+	assert_string_equal(artwork_ext("image/webp"), "webp");
+	assert_null(artwork_ext("image/gif"));
+	assert_null(artwork_ext(NULL));
 }
 
 int
@@ -292,6 +347,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_machine_table),
 		cmocka_unit_test(state_machine_words_missing_detail),
+		cmocka_unit_test(state_machine_permanent_public_sentence),
 		cmocka_unit_test(backoff_grows_capped_with_jitter),
 		cmocka_unit_test(ladder_parse_table),
 		cmocka_unit_test(parallelism_never_oversubscribes),

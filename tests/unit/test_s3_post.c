@@ -315,6 +315,9 @@ static const struct {
 	{ 500, "", ERR_STORAGE, true, "storage answered 500 to GET " KEY },
 	{ 429, "", ERR_STORAGE, true, "429" },
 	{ 408, "", ERR_STORAGE, true, "408" },
+	{ 412, "<Error><Code>PreconditionFailed</Code></Error>", ERR_CONFLICT, false,
+	  "storage answered 412 PreconditionFailed to GET " KEY ": the object is no longer the one "
+	  "asked for (its ETag changed)" },
 	{ 409, "<Code>Evil\n<script></Code>", ERR_STORAGE, false, "storage answered 409 Evilscript to GET" },
 };
 
