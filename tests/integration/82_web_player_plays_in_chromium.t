@@ -9,7 +9,6 @@
 R=t82
 cleanup() { "$ROOT/scripts/stack.sh" stop-runner $R >/dev/null 2>&1; rm -rf "$TMP"; }
 trap cleanup EXIT
-skip() { _tap_n=$((_tap_n + 1)); printf 'ok %d # skip %s\n' "$_tap_n" "$1"; }
 [ -x /usr/bin/chromium ] || bail "chromium is not installed (scripts/deps.sh)"
 [ -d "$ROOT/node_modules/puppeteer-core" ] || bail "puppeteer-core is not installed (npm ci)"
 "$ROOT/scripts/stack.sh" start-runner $R >/dev/null 2>&1
@@ -64,18 +63,9 @@ is "$(jq -r '.console_errors | length' <<<"$R")" 0 "no errors in the console"
 is "$(jq -r '.page_errors | length' <<<"$R")" 0 "no uncaught errors in the page"
 
 ART=$(jq -r .flow.artwork_url <<<"$R")
-like "$ART" "^$STORAGE_PUBLIC_URL/" "the track has an artwork_url"
-if [ "$(curl -s -o /dev/null -w '%{http_code}' "$ART")" = 200 ]; then
-	is "$(jq -r .flow.artwork_shown <<<"$R")" true "the artwork is shown"
-	is "$(jq -r '.failed_requests | length' <<<"$R")" 0 "no request failed"
-else
-	# Until artwork is published under the public art/ prefix, its URL is
-	# private and the page says "artwork not available" instead.
-	skip "artwork_url is not publicly readable on this stack yet"
-	is "$(jq -r .flow.artwork_missing_text <<<"$R")" "artwork not available" "an unreadable artwork is said so"
-	is "$(jq -r --arg a "$ART" '[.failed_requests[] | select(.url != $a)] | length' <<<"$R")" 0 \
-		"no request failed but the artwork's"
-fi
+like "$ART" "^$STORAGE_PUBLIC_URL/art/" "the track's artwork_url is under the public art/ prefix"
+is "$(jq -r .flow.artwork_shown <<<"$R")" true "the artwork is shown"
+is "$(jq -c .failed_requests <<<"$R")" "[]" "no request failed"
 
 ok "a screenshot was saved" test -s "$SHOT"
 diag "screenshot: $SHOT"
