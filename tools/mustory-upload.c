@@ -30,6 +30,7 @@
 #include "upload_http.h"
 #include "upload_progress.h"
 #include "upload_tags.h"
+#include "upload_text.h"
 
 #define DEFAULT_API "http://127.0.0.1:8080"
 #define POLL_MS 500
@@ -458,10 +459,15 @@ wait_done(struct ctx *c, const char *id)
 				return EXIT_OK;
 			}
 			if (strcmp(st, "failed") == 0) {
-				json_object_object_get_ex(r.json, "error", &e);
+				char *why = NULL;
+
+				if (json_object_object_get_ex(r.json, "error", &e) &&
+				    json_object_is_type(e, json_type_string))
+					why = utext_clean(json_object_get_string(e),
+					    (size_t)json_object_get_string_len(e), 1000);
 				uprog_error(&c->p, "processing failed: %s",
-				    e != NULL && json_object_is_type(e, json_type_string) ?
-				    json_object_get_string(e) : "no reason given");
+				    why != NULL ? why : "no reason given");
+				free(why);
 				uresp_free(&r);
 				return EXIT_FAILED;
 			}

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "upload_http.h"
+#include "upload_text.h"
+#include "utf8.h"
 
 #define BODY_MAX (1024 * 1024) /* answers are small JSON or XML documents */
 #define API_TIMEOUT_S 30L
@@ -24,7 +26,7 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl
     curl_off_t ulnow);
 static void common_opts(struct uhttp *h, struct uresp *r, struct progress *p);
 static enum result perform(struct uhttp *h, struct uresp *r);
-static void storage_message(struct uresp *r);
+static const char *keep(struct uresp *r, const char *s, size_t len);
 
 enum result
 uhttp_init(struct uhttp *h, const char *api, const char *token)
@@ -214,46 +216,47 @@ uhttp_form(struct uhttp *h, const char *url, struct json_object *fields, const c
 	if (h->max_send > 0)
 		curl_easy_setopt(h->curl, CURLOPT_MAX_SEND_SPEED_LARGE, h->max_send);
 	rc = perform(h, r);
-	if (rc == OK && r->json == NULL)
-		storage_message(r);
 out:
 	curl_mime_free(mime);
 	return rc;
 }
 
-/* Storage answers errors in S3's XML: keep <Message> as the detail. */
-static void
-storage_message(struct uresp *r)
+/* r->detail = s[0..len) made printable (utext_clean), cut to fit; returns it. */
+static const char *
+keep(struct uresp *r, const char *s, size_t len)
 {
-	const char *a = strstr(r->body, "<Message>"), *b;
+	char *c = utext_clean(s, len, sizeof(r->detail));
+	size_t n;
 
-	if (a == NULL)
-		return;
-	a += strlen("<Message>");
-	if ((b = strstr(a, "</Message>")) == NULL)
-		return;
-	snprintf(r->detail, sizeof(r->detail), "%.*s", (int)(b - a), a);
+	if (c == NULL) {
+		snprintf(r->detail, sizeof(r->detail), "HTTP status %ld with no sentence", r->status);
+		return r->detail;
+	}
+	n = utf8_truncate(c, strlen(c), sizeof(r->detail) - 1);
+	memcpy(r->detail, c, n);
+	r->detail[n] = '\0';
+	free(c);
+	return r->detail;
 }
 
 const char *
 uresp_detail(struct uresp *r)
 {
 	struct json_object *d;
-	size_t n;
+	const char *a, *b;
 
 	if (r->json != NULL && json_object_is_type(r->json, json_type_object) &&
 	    json_object_object_get_ex(r->json, "detail", &d) &&
 	    json_object_is_type(d, json_type_string))
-		return json_object_get_string(d);
-	if (r->detail[0] != '\0')
-		return r->detail;
+		return keep(r, json_object_get_string(d), (size_t)json_object_get_string_len(d));
+	/* Storage answers errors in S3's XML: its <Message> is the sentence. */
+	if (r->body != NULL && (a = strstr(r->body, "<Message>")) != NULL &&
+	    (b = strstr(a, "</Message>")) != NULL)
+		return keep(r, a + strlen("<Message>"), (size_t)(b - a) - strlen("<Message>"));
 	if (r->cc != CURLE_OK && r->error[0] != '\0')
-		return r->error;
-	if (r->body != NULL && r->len > 0) {
-		n = strcspn(r->body, "\r\n");
-		snprintf(r->detail, sizeof(r->detail), "%.*s", (int)(n < 200 ? n : 200), r->body);
-		return r->detail;
-	}
+		return keep(r, r->error, strlen(r->error));
+	if (r->body != NULL && r->len > 0)
+		return keep(r, r->body, r->len < 200 ? r->len : 200);
 	snprintf(r->detail, sizeof(r->detail), "HTTP status %ld with no body", r->status);
 	return r->detail;
 }

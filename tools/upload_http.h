@@ -32,7 +32,7 @@ struct uresp {
 	struct json_object *json;    /* owned; NULL when the body is not JSON */
 	CURLcode cc;                 /* the transfer's result */
 	char error[CURL_ERROR_SIZE]; /* curl's sentence when cc != CURLE_OK */
-	char detail[512];            /* see uresp_detail() */
+	char detail[512];            /* uresp_detail()'s sentence */
 };
 
 /* Called while a form uploads: bytes sent so far of total (0 = unknown). */
@@ -60,7 +60,8 @@ void uresp_free(struct uresp *r);
 
 /*
  * Borrowed (lives in r): the sentence for a person: the API's "detail", or
- * storage's <Message>, or the start of the body, or curl's error.
+ * storage's <Message>, or curl's error, or the start of the body; made safe
+ * to print (utext_clean: no control characters, well-formed UTF-8).
  */
 const char *uresp_detail(struct uresp *r);
 /* Borrowed: the API's "code", or "" when none. */

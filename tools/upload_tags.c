@@ -20,7 +20,7 @@
 #include <json-c/json.h>
 
 #include "upload_tags.h"
-#include "utf8.h"
+#include "upload_text.h"
 
 #define PROBE_OUT_MAX (256 * 1024)
 #define PROBE_TIMEOUT_MS 15000
@@ -31,47 +31,11 @@ static char *run_ffprobe(const char *path);
 static enum result read_all(int fd, char **out);
 static const char *tag_in(struct json_object *tags, const char *name);
 static const char *find_tag(struct json_object *root, const char *name);
-static bool is_control(uint32_t cp);
-
-static bool
-is_control(uint32_t cp)
-{
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069);
-}
 
 char *
 utags_clean(const char *s)
 {
-	size_t len = strlen(s), n, skip, i = 0, o = 0, cps = 0, end = 0;
-	char *out;
-	uint32_t cp;
-
-	if ((out = malloc(3 * len + 1)) == NULL)
-		return NULL;
-	while (i < len && cps < UTAGS_TEXT_MAX) {
-		n = utf8_decode(s + i, len - i, &cp, NULL, &skip);
-		if (n == 0) {
-			cp = 0xfffd; /* an ill-formed part becomes U+FFFD */
-			n = skip;
-		}
-		if (is_control(cp) || utf8_is_white_space(cp) || cp == 0xfeff ||
-		    (cp >= 0x200b && cp <= 0x200d) || cp == 0x2060) {
-			if (o > 0 && out[o - 1] != ' ') /* runs of space become one */
-				out[o++] = ' ';
-		} else {
-			o += utf8_encode(cp, out + o);
-			end = o;
-		}
-		cps++;
-		i += n;
-	}
-	out[end] = '\0'; /* drops trailing space */
-	if (end == 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	return utext_clean(s, strlen(s), UTAGS_TEXT_MAX);
 }
 
 /* stdout of the child into *out (malloc'd), bounded in size and time. */
@@ -198,18 +162,13 @@ find_tag(struct json_object *root, const char *name)
 }
 
 enum result
-utags_probe(const char *path, char **title, char **artist)
+utags_parse(const char *json, char **title, char **artist)
 {
 	struct json_object *root;
 	const char *t, *a;
-	char *out;
 
 	*title = *artist = NULL;
-	if ((out = run_ffprobe(path)) == NULL)
-		return OK;
-	root = json_tokener_parse(out);
-	free(out);
-	if (root == NULL)
+	if ((root = json_tokener_parse(json)) == NULL)
 		return OK;
 	if (json_object_is_type(root, json_type_object)) {
 		t = find_tag(root, "title");
@@ -222,6 +181,20 @@ utags_probe(const char *path, char **title, char **artist)
 	}
 	json_object_put(root);
 	return OK;
+}
+
+enum result
+utags_probe(const char *path, char **title, char **artist)
+{
+	enum result rc;
+	char *out;
+
+	*title = *artist = NULL;
+	if ((out = run_ffprobe(path)) == NULL)
+		return OK;
+	rc = utags_parse(out, title, artist);
+	free(out);
+	return rc;
 }
 
 enum result

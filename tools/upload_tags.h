@@ -21,13 +21,20 @@
 enum result utags_probe(const char *path, char **title, char **artist);
 
 /*
+ * The same from ffprobe's JSON (-of json -show_entries format_tags:stream_tags):
+ * the format's tags, else the first stream's; keys in any case. Text that is
+ * not JSON, or has no such tags, gives NULLs and OK.
+ */
+enum result utags_parse(const char *json, char **title, char **artist);
+
+/*
  * From the file name alone: "Artist - Title.ext" gives both; otherwise the
  * name without its extension is the title and the artist is
  * UTAGS_UNKNOWN_ARTIST. Both malloc'd.
  */
 enum result utags_from_name(const char *path, char **title, char **artist);
 
-/* Cleaned copy of s (as for tags above), or NULL when nothing is left. */
+/* Cleaned copy of s (utext_clean, UTAGS_TEXT_MAX), or NULL when nothing is left. */
 char *utags_clean(const char *s);
 
 #endif
