@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "upload_http.h"
 #include "upload_text.h"
@@ -21,7 +22,15 @@ struct progress {
 	void *arg;
 };
 
+/* The bytes of a PUT: [off, off + left) of fd. */
+struct range {
+	int fd;
+	off_t off;
+	curl_off_t left;
+};
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata);
+static size_t on_read(char *buf, size_t size, size_t nitems, void *userdata);
 static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
     curl_off_t ulnow);
 static void common_opts(struct uhttp *h, struct uresp *r, struct progress *p);
@@ -82,6 +91,24 @@ on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	r->len += n;
 	r->body[r->len] = '\0';
 	return n;
+}
+
+static size_t
+on_read(char *buf, size_t size, size_t nitems, void *userdata)
+{
+	struct range *g = userdata;
+	size_t want = size * nitems;
+	ssize_t n;
+
+	if ((curl_off_t)want > g->left)
+		want = (size_t)g->left;
+	if (want == 0)
+		return 0;
+	if ((n = pread(g->fd, buf, want, g->off)) <= 0)
+		return CURL_READFUNC_ABORT; /* the file shrank or cannot be read */
+	g->off += n;
+	g->left -= n;
+	return (size_t)n;
 }
 
 static int
@@ -218,6 +245,35 @@ uhttp_form(struct uhttp *h, const char *url, struct json_object *fields, const c
 	rc = perform(h, r);
 out:
 	curl_mime_free(mime);
+	return rc;
+}
+
+enum result
+uhttp_put_range(struct uhttp *h, const char *url, int fd, off_t off, curl_off_t size,
+    uhttp_progress_fn fn, void *arg, struct uresp *r)
+{
+	struct progress p = { fn, arg };
+	struct range g = { fd, off, size };
+	struct curl_slist *hdrs = NULL;
+	enum result rc;
+
+	memset(r, 0, sizeof(*r));
+	common_opts(h, r, &p);
+	/* No "Expect: 100-continue" round trip before each part. */
+	if ((hdrs = curl_slist_append(NULL, "Expect:")) == NULL)
+		return ERR_NOMEM;
+	curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	curl_easy_setopt(h->curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_INFILESIZE_LARGE, size);
+	curl_easy_setopt(h->curl, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(h->curl, CURLOPT_READDATA, &g);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
+	if (h->max_send > 0)
+		curl_easy_setopt(h->curl, CURLOPT_MAX_SEND_SPEED_LARGE, h->max_send);
+	rc = perform(h, r);
+	curl_slist_free_all(hdrs);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -55,6 +56,13 @@ enum result uhttp_api(struct uhttp *h, const char *method, const char *path,
  */
 enum result uhttp_form(struct uhttp *h, const char *url, struct json_object *fields,
     const char *path, uhttp_progress_fn fn, void *arg, struct uresp *r);
+
+/*
+ * PUT size bytes of fd from offset off to url (a presigned UploadPart URL).
+ * Same returns as uhttp_api().
+ */
+enum result uhttp_put_range(struct uhttp *h, const char *url, int fd, off_t off,
+    curl_off_t size, uhttp_progress_fn fn, void *arg, struct uresp *r);
 
 void uresp_free(struct uresp *r);
 

@@ -154,9 +154,16 @@ uprog_error(struct uprog *p, const char *fmt, ...)
 void
 uprog_transfer_start(struct uprog *p)
 {
+	uprog_transfer_from(p, 0);
+}
+
+void
+uprog_transfer_from(struct uprog *p, long long from)
+{
 	p->t0 = mono();
 	p->last_draw = 0;
 	p->last_now = -1;
+	p->from = from;
 }
 
 double
@@ -177,7 +184,7 @@ uprog_bytes(struct uprog *p, long long now, long long total)
 		return;
 	p->last_draw = t;
 	p->last_now = now;
-	rate = el > 0.05 ? (double)now / el : 0;
+	rate = el > 0.05 && now > p->from ? (double)(now - p->from) / el : 0;
 	if (rate > 0 && total > now)
 		snprintf(eta, sizeof(eta), "ETA %d:%02d", (int)((total - now) / rate) / 60,
 		    (int)((total - now) / rate) % 60);

@@ -18,6 +18,7 @@ struct uprog {
 	double t0;          /* when the current transfer started (monotonic s) */
 	double last_draw;   /* when the bar was last drawn */
 	long long last_now; /* bytes at the last draw */
+	long long from;     /* bytes already sent when the transfer started */
 	int last_pct;       /* processing: the last percentage shown, -1 none */
 	char last_status[16];
 	bool open;          /* a bar line is on screen without its newline */
@@ -32,6 +33,9 @@ void uprog_step(struct uprog *p, const char *fmt, ...) __attribute__((format(pri
 void uprog_error(struct uprog *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A transfer starts / sent now of total bytes (total 0: unknown). */
 void uprog_transfer_start(struct uprog *p);
+/* The same when from bytes are already there (a resumed upload): the rate
+ * counts only what is sent from now on. */
+void uprog_transfer_from(struct uprog *p, long long from);
 void uprog_bytes(struct uprog *p, long long now, long long total);
 /* Seconds since uprog_transfer_start(). */
 double uprog_elapsed(const struct uprog *p);
