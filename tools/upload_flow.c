@@ -526,7 +526,7 @@ send_multipart(struct ctx *c, const char *path, const struct stat *st, char tid[
 
 	memset(&r, 0, sizeof(r));
 	memset(&s, 0, sizeof(s));
-	if (c->o.resume && ustate_open(&s, c->h.api, path, st) != OK)
+	if (c->o.resume && ustate_open(&s, c->h.api, c->h.token, path, st) != OK)
 		uprog_step(&c->p, "no state directory ($XDG_STATE_HOME or $HOME): this upload "
 		    "cannot be resumed");
 	if (c->o.resume && s.track_id[0] != '\0') {

@@ -19,6 +19,7 @@
 static int state_dir(char *out, size_t n);
 static int mkdirs(char *dir);
 static void load(struct ustate *s);
+static void token_sub(const char *token, char sub[37]);
 
 /* $XDG_STATE_HOME/mustory-upload, else $HOME/.local/state/mustory-upload. */
 static int
@@ -82,10 +83,32 @@ load(struct ustate *s)
 	json_object_put(root);
 }
 
-enum result
-ustate_open(struct ustate *s, const char *api, const char *path, const struct stat *st)
+/* The token's "sub" (the user), unverified: only to tell users' uploads apart. */
+static void
+token_sub(const char *token, char sub[37])
 {
-	char dir[PATH_MAX], *abs, *key = NULL, hex[ENC_SHA256_HEX_LEN + 1];
+	const char *a = strchr(token, '.'), *b = a != NULL ? strchr(a + 1, '.') : NULL;
+	struct json_object *root, *v;
+	unsigned char *payload;
+	size_t n;
+
+	sub[0] = '\0';
+	if (b == NULL || enc_base64url_decode(a + 1, (size_t)(b - a - 1), &payload, &n) != OK)
+		return;
+	if ((root = json_tokener_parse((const char *)payload)) != NULL &&
+	    json_object_object_get_ex(root, "sub", &v) && json_object_is_type(v, json_type_string) &&
+	    !id_uuid_normalize(json_object_get_string(v), sub))
+		sub[0] = '\0';
+	if (root != NULL)
+		json_object_put(root);
+	free(payload);
+}
+
+enum result
+ustate_open(struct ustate *s, const char *api, const char *token, const char *path,
+    const struct stat *st)
+{
+	char dir[PATH_MAX], *abs, *key = NULL, hex[ENC_SHA256_HEX_LEN + 1], sub[37];
 	int w;
 
 	memset(s, 0, sizeof(*s));
@@ -93,7 +116,8 @@ ustate_open(struct ustate *s, const char *api, const char *path, const struct st
 		return ERR_IO;
 	if ((abs = realpath(path, NULL)) == NULL)
 		return ERR_IO;
-	w = asprintf(&key, "%s\n%s\n%lld\n%lld.%09ld", api, abs, (long long)st->st_size,
+	token_sub(token, sub);
+	w = asprintf(&key, "%s\n%s\n%s\n%lld\n%lld.%09ld", api, sub, abs, (long long)st->st_size,
 	    (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 	free(abs);
 	if (w < 0)
