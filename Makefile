@@ -76,7 +76,12 @@ $(B)/mustory-upload: $(B)/tools/mustory-upload.o $(UPLOAD_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests reach the programs' headers too.
-$(B)/tests/unit/%.o: CPPFLAGS += -Ifcgi -Ijobs
+$(B)/tests/unit/%.o: CPPFLAGS += -Ifcgi -Ijobs -Itools
+
+# mustory-upload's modules are tested apart from the servers' objects.
+$(B)/tests/test_upload: $(B)/tests/unit/test_upload.o $(UPLOAD_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(TESTABLE_OBJS)
 	@mkdir -p $(dir $@)
