@@ -83,7 +83,7 @@ is "$(wc -l <<<"$OUT")" 1 "the next file is still uploaded"
 
 MUSTORY_TOKEN=$TOK run "$TMP/missing.mp3"
 is "$RC" 2 "an unreadable file: exit 2"
-MUSTORY_TOKEN= run "$TMP/tagged.mp3"
+MUSTORY_TOKEN='' run "$TMP/tagged.mp3"
 is "$RC" 2 "no token: exit 2"
 like "$ERR" 'no token: pass --token or set MUSTORY_TOKEN' "says how to give one"
 run --token "$TOK" --api http://127.0.0.1:1 "$TMP/tagged.mp3"

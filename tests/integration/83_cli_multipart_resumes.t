@@ -17,7 +17,8 @@ trap cleanup EXIT
 
 UP=$BIN/mustory-upload
 export MUSTORY_API=$API_URL XDG_STATE_HOME=$TMP/state
-export MUSTORY_TOKEN=$(token)
+MUSTORY_TOKEN=$(token)
+export MUSTORY_TOKEN
 # 100 s of stereo 16-bit 44.1 kHz WAV: 17.6 MB, three parts of 8 MiB at most.
 ffmpeg -nostdin -v error -y -f lavfi -i "sine=frequency=440:duration=100" -ar 44100 -ac 2 "$TMP/big.wav"
 SIZE=$(stat -c %s "$TMP/big.wav")
