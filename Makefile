@@ -49,9 +49,20 @@ TESTABLE_OBJS := $(LIB_OBJS) $(filter-out $(B)/fcgi/main.o,$(FCGI_OBJS)) \
 	$(filter-out $(B)/jobs/main.o,$(JOBS_OBJS))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-upload
+PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-admin \
+	$(B)/mustory-upload
 # mustory-upload's own modules (tools/upload_*.c): a client, not part of lib/.
 UPLOAD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tools/upload_*.c)))
+
+# Where `mustory-admin migrate` finds schema.sql and migrations/ without
+# --dir: the installed copy when PREFIX is given (make PREFIX=/usr, as the
+# Debian package builds), else this tree (dev builds). Override with
+# MIGRATE_DIR=... when building.
+ifeq ($(origin PREFIX),command line)
+MIGRATE_DIR ?= $(PREFIX)/share/mustory
+else
+MIGRATE_DIR ?= $(CURDIR)
+endif
 
 .PHONY: all unit-bins test unit run migrate deps bench clean format install uninstall deb
 all: $(PROGS)
@@ -73,6 +84,10 @@ $(B)/mustory-token: $(B)/tools/mustory-token.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/mustory-upload: $(B)/tools/mustory-upload.o $(UPLOAD_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tools/mustory-admin.o: CPPFLAGS += -DMUSTORY_MIGRATE_DIR='"$(MIGRATE_DIR)"'
+$(B)/mustory-admin: $(B)/tools/mustory-admin.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests reach the programs' headers too.
@@ -128,8 +143,7 @@ SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL ?= install
 UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket))
 SITES := $(notdir $(wildcard apache/*.conf))
-# docs/README.md would overwrite README.md (same name): the index is for the tree.
-DOCS := README.md $(filter-out docs/README.md,$(wildcard docs/*.md))
+DOCS := $(wildcard docs/*.md) $(wildcard docs/*.yaml)
 # The web uploader and player (nginx: @WEB_ROOT@ = SHAREDIR/web); hls.js
 # comes from npm (npm ci), so it is installed only when node_modules has it
 # (@HLS_JS@ = SHAREDIR/web/vendor/hls.min.js).
@@ -139,7 +153,7 @@ HLS_JS := node_modules/hls.js/dist/hls.min.js
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/nginx \
 		$(DESTDIR)$(SHAREDIR)/apache/errors $(DESTDIR)$(SHAREDIR)/migrations \
-		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DOCDIR)/docs
 	$(INSTALL) -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 0644 nginx/mustory.conf $(DESTDIR)$(SHAREDIR)/nginx/
 	$(INSTALL) -m 0644 $(addprefix apache/,$(SITES)) $(DESTDIR)$(SHAREDIR)/apache/
@@ -149,7 +163,8 @@ install: all
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; done
 	$(INSTALL) -m 0644 schema.sql env.example $(DESTDIR)$(SHAREDIR)/
 	$(if $(wildcard migrations/*.sql),$(INSTALL) -m 0644 migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations/)
-	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
 	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/web
 	$(INSTALL) -m 0644 $(WEB_FILES) $(DESTDIR)$(SHAREDIR)/web/
 	$(if $(wildcard $(HLS_JS)),$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/web/vendor && \

@@ -12,6 +12,7 @@
 #include "utf8.h"
 
 static const char *http_reason(int status);
+static const char *http_request_id_header(const struct req *r, char *buf, size_t size);
 static bool http_json_type(const char *ct);
 
 static const char *
@@ -21,6 +22,7 @@ http_reason(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 202: return "Accepted";
+	case 302: return "Found";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 404: return "Not Found";
@@ -63,10 +65,27 @@ http_param(const struct req *r, const char *name)
 	return FCGX_GetParam(name, r->fcgi->envp);
 }
 
+/*
+ * "X-Request-Id: <id>\r\n" for r's request id (nginx's $request_id), or ""
+ * when there is none or it is not a plain token (1..64 of [A-Za-z0-9._-]).
+ */
+static const char *
+http_request_id_header(const struct req *r, char *buf, size_t size)
+{
+	const char *id = r->request_id;
+	size_t n = id != NULL ? strlen(id) : 0;
+
+	if (n == 0 || n > 64 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") != n || strcmp(id, "-") == 0)
+		return "";
+	snprintf(buf, size, "X-Request-Id: %s\r\n", id);
+	return buf;
+}
+
 static void
 http_send_raw(struct req *r, int status, const char *extra_headers, const char *body, size_t len)
 {
-	char head[512], *fixed = NULL;
+	char head[2560], rid[96], *fixed = NULL;
 	size_t bad;
 	int n;
 
@@ -96,9 +115,10 @@ http_send_raw(struct req *r, int status, const char *extra_headers, const char *
 	    "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: %zu\r\n"
-	    "%s"
+	    "%s%s"
 	    "\r\n",
-	    status, http_reason(status), len, extra_headers != NULL ? extra_headers : "");
+	    status, http_reason(status), len, http_request_id_header(r, rid, sizeof(rid)),
+	    extra_headers != NULL ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		n = snprintf(head, sizeof(head), "Status: 500 Internal Server Error\r\n\r\n");
 	FCGX_PutStr(head, n, r->fcgi->out);
@@ -337,4 +357,31 @@ out:
 		json_tokener_free(tok);
 	free(buf);
 	return obj;
+}
+
+void
+http_redirect(struct req *r, const char *location, json_object *obj)
+{
+	size_t n = strlen(location) + 16, len;
+	char *hdr, *body;
+	const char *s;
+
+	/* Only our own URLs go here; a line break would split the header. */
+	if (strpbrk(location, "\r\n") != NULL || (hdr = malloc(n)) == NULL) {
+		http_error(r, 500, "internal", "Internal error (request %s).", r->request_id);
+		return;
+	}
+	snprintf(hdr, n, "Location: %s\r\n", location);
+	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL || (body = malloc(len + 1)) == NULL) {
+		free(hdr);
+		http_error(r, 500, "internal", "Internal error (request %s).", r->request_id);
+		return;
+	}
+	memcpy(body, s, len);
+	body[len] = '\n';
+	http_send_raw(r, 302, hdr, body, len + 1);
+	free(body);
+	free(hdr);
 }

@@ -46,6 +46,12 @@ const char *http_param(const struct req *r, const char *name);
 /* Send obj (not consumed) with status. Sends at most once per request. */
 void http_send_json(struct req *r, int status, json_object *obj);
 
+/*
+ * 302 to location (a URL we made: no CR/LF) with obj (not consumed) as
+ * the body. Sends at most once per request.
+ */
+void http_redirect(struct req *r, const char *location, json_object *obj);
+
 /* Send {"detail": fmt..., "code": code}. */
 void http_error(struct req *r, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -83,6 +83,7 @@ worker_main(const struct config *cfg, int sock)
 	while (!stopping && FCGX_Accept_r(&fr) == 0) {
 		t0 = clock_now_s();
 		http_req_init(&r, &fr, &w);
+		log_context_set(r.request_id, NULL, 0);
 		routes_dispatch(&r);
 		if (r.status == 0)
 			http_error(&r, 500, "internal", "No answer was produced (request %s).",
@@ -95,6 +96,7 @@ worker_main(const struct config *cfg, int sock)
 			log_debug("%s %s -> %d (%.1f ms, user %s, request %s)", r.method, r.path,
 			    r.status, ms, r.user[0] ? r.user : "-", r.request_id);
 		FCGX_Finish_r(&fr);
+		log_context_clear();
 	}
 	FCGX_Free(&fr, 1);
 	s3_cleanup(&w.s3);
@@ -137,6 +139,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("mustory-api", (enum log_level)log_level_parse(cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(cfg.log_format));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
 		log_errx("library initialisation failed");
 		config_free(&cfg);

@@ -1,19 +1,27 @@
 #include "routes.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ids.h"
+#include "log.h"
 #include "utf8.h"
 
 typedef void (*route_handler)(struct req *, const char *);
 
-/* Parallel arrays: path (a trailing '*' takes one {id} segment), method, auth. */
+/*
+ * Parallel arrays: path (a '*' takes one {id} segment), method, auth.
+ * "/tracks" (exact) is the list; "/tracks/{id}" one track; "/tracks/upload/..."
+ * are never taken as a track whose id is "upload" (see routes_dispatch).
+ */
 static const char *const route_paths[ROUTE__MAX] = {
 	[ROUTE_INIT] = "/tracks/upload/init",
 	[ROUTE_COMPLETE] = "/tracks/upload/complete",
 	[ROUTE_STATUS] = "/tracks/upload/status/*",
 	[ROUTE_TRACK] = "/tracks/*",
 	[ROUTE_HEALTHZ] = "/healthz",
+	[ROUTE_LIST] = "/tracks",
+	[ROUTE_ORIGINAL] = "/tracks/*/original",
 };
 static const char *const route_methods[ROUTE__MAX] = {
 	[ROUTE_INIT] = "POST",
@@ -21,6 +29,8 @@ static const char *const route_methods[ROUTE__MAX] = {
 	[ROUTE_STATUS] = "GET",
 	[ROUTE_TRACK] = "GET",
 	[ROUTE_HEALTHZ] = "GET",
+	[ROUTE_LIST] = "GET",
+	[ROUTE_ORIGINAL] = "GET",
 };
 static const int route_auth[ROUTE__MAX] = {
 	[ROUTE_INIT] = 1,
@@ -28,6 +38,8 @@ static const int route_auth[ROUTE__MAX] = {
 	[ROUTE_STATUS] = 1,
 	[ROUTE_TRACK] = 1,
 	[ROUTE_HEALTHZ] = 0,
+	[ROUTE_LIST] = 1,
+	[ROUTE_ORIGINAL] = 1,
 };
 static const route_handler route_handlers[ROUTE__MAX] = {
 	[ROUTE_INIT] = route_init,
@@ -35,6 +47,8 @@ static const route_handler route_handlers[ROUTE__MAX] = {
 	[ROUTE_STATUS] = route_status,
 	[ROUTE_TRACK] = route_track,
 	[ROUTE_HEALTHZ] = route_healthz,
+	[ROUTE_LIST] = route_list,
+	[ROUTE_ORIGINAL] = route_original,
 };
 
 /* Does path match pattern? On a '*' match, *seg points at the segment. */
@@ -43,46 +57,58 @@ STATIC int route_match(const char *pattern, const char *path, const char **seg);
 STATIC int
 route_match(const char *pattern, const char *path, const char **seg)
 {
-	size_t plen = strlen(pattern);
+	const char *star = strchr(pattern, '*');
+	size_t pre, n;
 
 	*seg = NULL;
-	if (plen > 0 && pattern[plen - 1] == '*') {
-		if (strncmp(pattern, path, plen - 1) != 0)
-			return 0;
-		path += plen - 1;
-		if (*path == '\0' || strchr(path, '/') != NULL)
-			return 0;
-		*seg = path;
-		return 1;
-	}
-	return strcmp(pattern, path) == 0;
+	if (star == NULL)
+		return strcmp(pattern, path) == 0;
+	pre = (size_t)(star - pattern);
+	if (strncmp(pattern, path, pre) != 0)
+		return 0;
+	path += pre;
+	n = strcspn(path, "/");
+	if (n == 0 || strcmp(path + n, star + 1) != 0)
+		return 0;
+	*seg = path;
+	return 1;
 }
 
 void
 routes_dispatch(struct req *r)
 {
 	const char *seg = NULL, *allow = NULL;
-	char id[37], path[256];
-	size_t i;
+	char id[37], path[256], segbuf[40];
+	size_t i, seglen;
 	int is_head;
 
 	is_head = strcmp(r->method, "HEAD") == 0;
 	for (i = 0; i < ROUTE__MAX; i++) {
-		/* "/tracks/upload/..." must not be taken as "/tracks/{id}" */
 		if (!route_match(route_paths[i], r->path, &seg))
 			continue;
-		if (i == ROUTE_TRACK && strcmp(seg, "upload") == 0)
+		/* The segment runs to the next '/' (or the end). */
+		seglen = seg != NULL ? strcspn(seg, "/") : 0;
+		/* "/tracks/upload/..." must not be taken as "/tracks/{id}..." */
+		if (seg != NULL && strncmp(route_paths[i], "/tracks/*", 9) == 0 && seglen == 6 &&
+		    strncmp(seg, "upload", 6) == 0)
 			continue;
 		if (strcmp(route_methods[i], r->method) != 0 &&
 		    !(is_head && strcmp(route_methods[i], "GET") == 0)) {
 			allow = route_methods[i];
 			continue;
 		}
+		if (seg != NULL) {
+			snprintf(segbuf, sizeof(segbuf), "%.*s",
+			    (int)(seglen < sizeof(segbuf) ? seglen : sizeof(segbuf) - 1), seg);
+			seg = seglen < sizeof(segbuf) ? segbuf : "";
+		}
 		if (seg != NULL && !id_uuid_normalize(seg, id)) {
 			http_error_field(r, "track_id",
 			    "track_id in the path must be a UUID like 123e4567-e89b-12d3-a456-426614174000.");
 			return;
 		}
+		if (seg != NULL)
+			log_context_set(r->request_id, id, 0);
 		if (route_auth[i] && !http_authenticate(r))
 			return;
 		route_handlers[i](r, seg != NULL ? id : NULL);

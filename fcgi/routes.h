@@ -14,6 +14,8 @@ enum route {
 	ROUTE_STATUS,    /* GET  /tracks/upload/status/{id} */
 	ROUTE_TRACK,     /* GET  /tracks/{id} */
 	ROUTE_HEALTHZ,   /* GET  /healthz */
+	ROUTE_LIST,      /* GET  /tracks?limit=&cursor=&status= */
+	ROUTE_ORIGINAL,  /* GET  /tracks/{id}/original */
 	ROUTE__MAX
 };
 
@@ -29,11 +31,14 @@ void route_complete(struct req *r, const char *id);
 void route_status(struct req *r, const char *id);
 void route_track(struct req *r, const char *id);
 void route_healthz(struct req *r, const char *id);
+void route_list(struct req *r, const char *id);
+void route_original(struct req *r, const char *id);
 
 #ifdef UNITTEST
 /*
- * Does path match pattern? Exact, or one trailing "*" segment (non-empty,
- * no '/'), whose start goes to *seg. 1 on a match, else 0.
+ * Does path match pattern? Exact, or with one "*" (at the end or between
+ * slashes) matching one segment (non-empty, no '/'), whose start goes to
+ * *seg (the segment runs to the next '/' or the end). 1 on a match, else 0.
  */
 int route_match(const char *pattern, const char *path, const char **seg);
 #endif

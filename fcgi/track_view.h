@@ -21,8 +21,10 @@ enum result track_load(struct req *r, const char *id, PGresult **res, struct err
 /* {"track_id","status","progress","error"}: caller owns. */
 json_object *track_status_json(const PGresult *res);
 
-/* The whole track: caller owns. */
+/* The whole track (row 0): caller owns. */
 json_object *track_full_json(const PGresult *res);
+/* The whole track of row `row` (a track_list result has one per track). */
+json_object *track_full_json_at(const PGresult *res, int row);
 
 /*
  * Load track id and answer 200 with render(row), or the 404/503: the whole

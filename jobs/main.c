@@ -264,6 +264,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("mustory-runner", (enum log_level)log_level_parse(cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(cfg.log_format));
 	if (a.retry_id > 0) {
 		status = operator_retry(&cfg, a.retry_id);
 		goto out;

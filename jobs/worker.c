@@ -181,6 +181,7 @@ run_attempt(struct worker *w, struct job *j)
 	struct errbuf e;
 	enum result rc;
 
+	log_context_set(NULL, j->track_id, j->id);
 	log_info("job %lld track %s: queued -> running (attempt %d of %d, %s)", j->id,
 	    j->track_id, j->attempts, j->max_attempts, w->owner);
 	memset(&hb, 0, sizeof(hb));
@@ -195,6 +196,7 @@ run_attempt(struct worker *w, struct job *j)
 	if (rc != OK)
 		run_end(w, j, rc, err_msg(&e)[0] != '\0' ? err_msg(&e) : result_str(rc),
 		    err_pub(&e));
+	log_context_clear();
 }
 
 int

@@ -25,6 +25,7 @@ struct cfg_var {
 static const struct cfg_var cfg_vars[] = {
 	{ "DATABASE_URL", CFG_STRING, S(database_url), NULL, 1, 4096 },
 	{ "LOG_LEVEL", CFG_STRING, S(log_level), "info", 1, 16 },
+	{ "LOG_FORMAT", CFG_STRING, S(log_format), "text", 1, 16 },
 	{ "STORAGE_ENDPOINT", CFG_URL, S(storage_endpoint), NULL, 8, 1024 },
 	{ "STORAGE_ACCESS_KEY", CFG_STRING, S(storage_access_key), NULL, 1, 256 },
 	{ "STORAGE_SECRET_KEY", CFG_STRING, S(storage_secret_key), NULL, 1, 256 },
@@ -42,6 +43,7 @@ static const struct cfg_var cfg_vars[] = {
 	{ "MAX_PENDING_UPLOADS_PER_USER", CFG_INT, S(max_pending_uploads), "20", 1, 100000 },
 	{ "UPLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(upload_url_expires_s), "900", 60,
 	  SIGV4_MAX_EXPIRES },
+	{ "DOWNLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(download_url_expires_s), "300", 10, 86400 },
 	{ "FCGI_SOCKET", CFG_STRING, S(fcgi_socket), "/run/mustory/api.sock", 1, 107 },
 	{ "FCGI_WORKERS", CFG_INT, S(fcgi_workers), "4", 1, 256 },
 	{ "DB_CONNECT_TIMEOUT_SECONDS", CFG_INT, S(db_timeout_s), "3", 1, 60 },
@@ -233,6 +235,9 @@ config_load(struct config *cfg, const char *envfile, struct errbuf *e)
 	}
 	if (log_level_parse(cfg->log_level) < 0) {
 		err_set(e, "LOG_LEVEL must be debug, info, warn or error");
+		rc = ERR_INVALID;
+	} else if (log_format_parse(cfg->log_format) < 0) {
+		err_set(e, "LOG_FORMAT must be text or json");
 		rc = ERR_INVALID;
 	}
 out:

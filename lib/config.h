@@ -15,6 +15,7 @@ struct config {
 	/* shared */
 	char *database_url;       /* DATABASE_URL */
 	char *log_level;          /* LOG_LEVEL */
+	char *log_format;         /* LOG_FORMAT: "text" or "json" (log.h) */
 	char *storage_endpoint;   /* STORAGE_ENDPOINT, e.g. https://s3.eu-west-1.amazonaws.com */
 	char *storage_access_key; /* STORAGE_ACCESS_KEY */
 	char *storage_secret_key; /* STORAGE_SECRET_KEY */
@@ -33,6 +34,7 @@ struct config {
 	long long max_upload_bytes;  /* MAX_UPLOAD_BYTES */
 	long long max_artwork_bytes; /* MAX_ARTWORK_BYTES */
 	long long upload_url_expires_s; /* UPLOAD_URL_EXPIRES_SECONDS */
+	long long download_url_expires_s; /* DOWNLOAD_URL_EXPIRES_SECONDS: GET .../original */
 	long long max_pending_uploads; /* MAX_PENDING_UPLOADS_PER_USER */
 	char *fcgi_socket;           /* FCGI_SOCKET: a path, or 127.0.0.1:PORT */
 	long long fcgi_workers;      /* FCGI_WORKERS */

@@ -1,7 +1,29 @@
 #include "track.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "encode.h"
+#include "ids.h"
+
+/* The columns of track_get and track_list, in enum track_col's order. */
+#define TRACK_COLUMNS                                                             \
+	"SELECT t.id, t.title, t.artist_name, t.file_extension, t.file_size,"      \
+	" t.processing_status::text, t.processing_error, t.duration_seconds,"      \
+	" t.hls_url, t.artwork_url,"                                               \
+	" to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"   \
+	" to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"   \
+	" coalesce(j.progress, 0), t.original_audio_key,"                          \
+	" (extract(epoch FROM t.created_at) * 1000000)::bigint"                    \
+	" FROM tracks t LEFT JOIN jobs j ON j.track_id = t.id AND j.kind = 'transcode_hls'"
+
+#define CURSOR_VERSION 1
+#define CURSOR_BYTES 25                   /* version, 8 bytes created_us, 16 bytes id */
+#define CURSOR_MAX_US 253402300799999999LL /* 9999-12-31T23:59:59.999999Z */
+
+static bool uuid_bytes(const char *id, unsigned char out[16]);
 
 static const char *const track_sql_names[TRACK_STATUS__MAX] = {
 	[TRACK_PENDING] = "PENDING",
@@ -89,16 +111,7 @@ track_get(struct db *db, const char *id, const char *owner_id, PGresult **res,
 	const char *params[] = { id, owner_id };
 	enum result rc;
 
-	rc = db_exec(db, res,
-	    "SELECT t.id, t.title, t.artist_name, t.file_extension, t.file_size,"
-	    " t.processing_status::text, t.processing_error, t.duration_seconds,"
-	    " t.hls_url, t.artwork_url,"
-	    " to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	    " to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	    " coalesce(j.progress, 0), t.original_audio_key"
-	    " FROM tracks t LEFT JOIN jobs j ON j.track_id = t.id AND j.kind = 'transcode_hls'"
-	    " WHERE t.id = $1 AND t.owner_id = $2",
-	    2, params, e);
+	rc = db_exec(db, res, TRACK_COLUMNS " WHERE t.id = $1 AND t.owner_id = $2", 2, params, e);
 	if (rc != OK)
 		return rc;
 	if (PQntuples(*res) != 1) {
@@ -112,8 +125,142 @@ track_get(struct db *db, const char *id, const char *owner_id, PGresult **res,
 enum track_status
 track_row_status(const PGresult *res)
 {
+	return track_row_status_at(res, 0);
+}
+
+enum track_status
+track_row_status_at(const PGresult *res, int row)
+{
 	enum track_status s = TRACK_PENDING;
 
-	(void)track_status_parse(PQgetvalue(res, 0, TC_STATUS), &s);
+	(void)track_status_parse(PQgetvalue(res, row, TC_STATUS), &s);
 	return s;
+}
+
+bool
+track_status_parse_api(const char *api_name, enum track_status *s)
+{
+	int i;
+
+	for (i = 0; i < TRACK_STATUS__MAX; i++) {
+		if (strcmp(track_api_names[i], api_name) == 0) {
+			*s = (enum track_status)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A lowercase UUID's 16 bytes; false when id is not one. */
+static bool
+uuid_bytes(const char *id, unsigned char out[16])
+{
+	char norm[37];
+	size_t i, o = 0;
+
+	if (!id_uuid_normalize(id, norm) || strcmp(norm, id) != 0)
+		return false;
+	for (i = 0; norm[i] != '\0'; i++) {
+		if (norm[i] == '-')
+			continue;
+		unsigned v = (unsigned)(norm[i] <= '9' ? norm[i] - '0' : norm[i] - 'a' + 10);
+		if (o % 2 == 0)
+			out[o / 2] = (unsigned char)(v << 4);
+		else
+			out[o / 2] |= (unsigned char)v;
+		o++;
+	}
+	return o == 32;
+}
+
+bool
+track_cursor_encode(const struct track_cursor *c, char out[TRACK_CURSOR_LEN + 1])
+{
+	unsigned char b[CURSOR_BYTES];
+	uint64_t us = (uint64_t)c->created_us;
+	char *s;
+	int i;
+
+	if (c->created_us < 0 || c->created_us > CURSOR_MAX_US || !uuid_bytes(c->id, b + 9))
+		return false;
+	b[0] = CURSOR_VERSION;
+	for (i = 0; i < 8; i++)
+		b[1 + i] = (unsigned char)(us >> (56 - 8 * i));
+	if ((s = enc_base64url(b, sizeof(b))) == NULL)
+		return false;
+	if (strlen(s) != TRACK_CURSOR_LEN) {
+		free(s);
+		return false;
+	}
+	memcpy(out, s, TRACK_CURSOR_LEN + 1);
+	free(s);
+	return true;
+}
+
+bool
+track_cursor_decode(const char *s, struct track_cursor *c)
+{
+	unsigned char *b = NULL;
+	size_t n = 0, i;
+	uint64_t us = 0;
+	char hex[33];
+	bool ok = false;
+
+	if (strlen(s) != TRACK_CURSOR_LEN ||
+	    enc_base64url_decode(s, TRACK_CURSOR_LEN, &b, &n) != OK)
+		return false;
+	if (n != CURSOR_BYTES || b[0] != CURSOR_VERSION)
+		goto out;
+	for (i = 0; i < 8; i++)
+		us = us << 8 | b[1 + i];
+	if (us > (uint64_t)CURSOR_MAX_US)
+		goto out;
+	enc_hex(b + 9, 16, hex);
+	snprintf(c->id, sizeof(c->id), "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+	    hex + 16, hex + 20);
+	c->created_us = (long long)us;
+	ok = true;
+out:
+	free(b);
+	return ok;
+}
+
+enum result
+track_list(struct db *db, const char *owner_id, enum track_status status,
+    const struct track_cursor *after, int limit, PGresult **res, struct errbuf *e)
+{
+	/* Four statements, not one with "$n IS NULL OR": each plans as an index range. */
+#define LIST_AFTER " AND (t.created_at, t.id) < ('epoch'::timestamptz +" \
+	" $3::bigint * interval '1 microsecond', $4::uuid)"
+#define LIST_STATUS(n) " AND t.processing_status = $" #n "::track_processing_status"
+#define LIST_ORDER " ORDER BY t.created_at DESC, t.id DESC LIMIT $2::int"
+	static const char *const sql[2][2] = {
+		{ TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_ORDER,
+		  TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_STATUS(3) LIST_ORDER },
+		{ TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_AFTER LIST_ORDER,
+		  TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_AFTER LIST_STATUS(5) LIST_ORDER },
+	};
+#undef LIST_AFTER
+#undef LIST_STATUS
+#undef LIST_ORDER
+	char lim[16], us[32];
+	const char *params[5];
+	bool by_status = status != TRACK_STATUS__MAX;
+	int n = 2;
+
+	if (limit < 1 || limit > TRACK_LIST_MAX) {
+		err_set(e, "list: limit %d is not 1 to %d", limit, TRACK_LIST_MAX);
+		return ERR_INVALID;
+	}
+	snprintf(lim, sizeof(lim), "%d", limit + 1);
+	params[0] = owner_id;
+	params[1] = lim;
+	if (after != NULL) {
+		snprintf(us, sizeof(us), "%lld", after->created_us);
+		params[n++] = us;
+		params[n++] = after->id;
+	}
+	if (by_status)
+		params[n++] = track_status_sql(status);
+	return db_exec(db, res, sql[after != NULL][by_status], n, params, e);
 }

@@ -28,6 +28,8 @@ const char *track_status_sql(enum track_status s);
 const char *track_status_str(enum track_status s);
 /* The SQL label to the enum; false when it is none of them. */
 bool track_status_parse(const char *sql_label, enum track_status *s);
+/* The API's spelling ("pending") to the enum; false when it is none of them. */
+bool track_status_parse_api(const char *api_name, enum track_status *s);
 
 /* A new track, all strings borrowed; artwork_* NULL when none. */
 struct track_new {
@@ -58,6 +60,7 @@ enum result track_insert(struct db *db, const struct track_new *t, long long max
 enum track_col {
 	TC_ID, TC_TITLE, TC_ARTIST, TC_EXT, TC_SIZE, TC_STATUS, TC_ERROR, TC_DURATION,
 	TC_HLS_URL, TC_ARTWORK_URL, TC_CREATED, TC_UPDATED, TC_PROGRESS, TC_AUDIO_KEY,
+	TC_CREATED_US, /* created_at in microseconds since the epoch (the list's key) */
 	TC__MAX
 };
 
@@ -70,5 +73,43 @@ enum result track_get(struct db *db, const char *id, const char *owner_id, PGres
 
 /* The status of a track_get row (TRACK_PENDING if the label is unknown). */
 enum track_status track_row_status(const PGresult *res);
+/* The same for row `row` of a track_get or track_list result. */
+enum track_status track_row_status_at(const PGresult *res, int row);
+
+/*
+ * Where a page of the list starts: after the track (created_us, id) in the
+ * order newest first (created_at DESC, id DESC). The cursor the API hands
+ * out is opaque: base64url (no padding) of a version byte (1), created_us
+ * as 8 bytes big-endian and the id's 16 bytes.
+ */
+struct track_cursor {
+	long long created_us; /* microseconds since 1970-01-01 UTC, >= 0 */
+	char id[37];          /* lowercase UUID */
+};
+
+#define TRACK_CURSOR_LEN 34 /* characters of an encoded cursor */
+#define TRACK_LIST_MAX 100  /* the largest page */
+
+/* Encode c into out (TRACK_CURSOR_LEN + 1 bytes). false when c->id is not a UUID. */
+bool track_cursor_encode(const struct track_cursor *c, char out[TRACK_CURSOR_LEN + 1]);
+
+/*
+ * Decode a cursor strictly: exactly the text track_cursor_encode makes for
+ * some cursor (canonical base64url, the version byte, created_us from 0 to
+ * the year 9999). false for anything else.
+ */
+bool track_cursor_decode(const char *s, struct track_cursor *c);
+
+/*
+ * One page of owner_id's tracks, newest first (created_at DESC, id DESC),
+ * with the columns of track_get (TC_*), one row per track. At most limit + 1
+ * rows (limit 1..TRACK_LIST_MAX): a row past limit means there is a next
+ * page. after: start after this track (NULL: from the newest). status:
+ * only tracks with it (TRACK_STATUS__MAX: any). The order is total and the
+ * key is (created_at, id), so a page never skips or repeats a track when
+ * others are inserted meanwhile. On OK the caller PQclears *res.
+ */
+enum result track_list(struct db *db, const char *owner_id, enum track_status status,
+    const struct track_cursor *after, int limit, PGresult **res, struct errbuf *e);
 
 #endif

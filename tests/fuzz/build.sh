@@ -34,10 +34,11 @@ declare -A SRCS=(
 	[sigv4_query]="lib/sigv4.c lib/encode.c lib/result.c"
 	[config]="lib/config.c lib/storage_layout.c lib/encode.c lib/log.c lib/result.c"
 	[s3_status]="lib/s3_status.c lib/result.c"
+	[query]="fcgi/query.c lib/track.c lib/encode.c lib/ids.c lib/db.c lib/log.c lib/result.c lib/utf8.c"
 	[upload_tags]="tools/upload_tags.c tools/upload_text.c lib/utf8.c lib/result.c"
 	[upload_detail]="tools/upload_http.c tools/upload_text.c lib/utf8.c lib/result.c"
 )
-ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status
+ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query
 	upload_tags upload_detail"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).

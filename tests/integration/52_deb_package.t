@@ -32,7 +32,7 @@ for f in /usr/bin/mustory-api /usr/bin/mustory-runner /usr/bin/mustory-token \
 	/usr/share/mustory/apache/mustory-fcgid.conf /usr/share/mustory/apache/mustory-cgi.conf \
 	/usr/share/mustory/apache/errors/404.json /usr/share/mustory/schema.sql \
 	/usr/share/mustory/env.example /usr/share/doc/mustory/copyright \
-	/usr/share/doc/mustory/hosting.md; do
+	/usr/share/doc/mustory/docs/hosting.md; do
 	ok "the package has $f" grep -qxE "$f(\.gz)?" "$TMP/files"
 done
 is "$(grep -c -v -E '^/(usr/bin|usr/share/mustory|usr/share/doc/mustory|lib/systemd/system)(/|$)|^/(usr|usr/share|usr/share/doc|lib|lib/systemd)?/?$' "$TMP/files")" 0 \
@@ -54,7 +54,7 @@ ok "make install DESTDIR= PREFIX=/usr/local" bash -c 'make install SAN=1 DESTDIR
 	diag "$(tail -n 20 "$TMP/install.log")"
 for f in bin/mustory-api bin/mustory-runner bin/mustory-token lib/systemd/system/mustory-api.socket \
 	share/mustory/apache/mustory-proxy-fcgi.conf share/mustory/nginx/mustory.conf \
-	share/mustory/schema.sql share/mustory/env.example share/doc/mustory/hosting.md; do
+	share/mustory/schema.sql share/mustory/env.example share/doc/mustory/docs/hosting.md; do
 	ok "installed /usr/local/$f" test -e "$I/usr/local/$f"
 done
 like "$(cat "$I/usr/local/lib/systemd/system/mustory-api.service")" 'ExecStart=/usr/local/bin/mustory-api' \

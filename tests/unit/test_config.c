@@ -38,6 +38,8 @@ defaults_and_trailing_slash(void **state)
 	assert_int_equal(config_load(&c, NULL, &e), OK);
 	assert_int_equal(c.max_upload_bytes, 200LL * 1024 * 1024);
 	assert_int_equal(c.upload_url_expires_s, 900);
+	assert_int_equal(c.download_url_expires_s, 300);
+	assert_string_equal(c.log_format, "text");
 	assert_string_equal(c.storage_endpoint, "http://127.0.0.1:9000");
 	assert_string_equal(c.storage_bucket, "mustory-audio");
 	u = storage_url_public(&c, "a/b.m3u8");
@@ -56,6 +58,8 @@ bad_values_name_the_variable(void **state)
 		{ "JWT_SECRET", "short", "JWT_SECRET must be 16 to" },
 		{ "STORAGE_PATH_STYLE", "maybe", "STORAGE_PATH_STYLE must be true or false" },
 		{ "LOG_LEVEL", "loud", "LOG_LEVEL must be" },
+		{ "LOG_FORMAT", "yaml", "LOG_FORMAT must be text or json" },
+		{ "DOWNLOAD_URL_EXPIRES_SECONDS", "5", "DOWNLOAD_URL_EXPIRES_SECONDS must be a whole number from 10" },
 	};
 	size_t i;
 

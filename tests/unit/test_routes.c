@@ -21,6 +21,17 @@ route_match_table(void **state)
 		{ "/tracks/*", "/tracks/upload/init", 0, NULL },
 		{ "/tracks/*", "/trackss/1", 0, NULL },
 		{ "/healthz", "/healthz", 1, NULL },
+		/* A '*' between slashes: the segment, then exactly the rest. */
+		{ "/tracks/*/original", "/tracks/123/original", 1, "123/original" },
+		{ "/tracks/*/original", "/tracks//original", 0, NULL },
+		{ "/tracks/*/original", "/tracks/123/original/", 0, NULL },
+		{ "/tracks/*/original", "/tracks/123/originals", 0, NULL },
+		{ "/tracks/*/original", "/tracks/1/2/original", 0, NULL },
+		{ "/tracks/*/original", "/tracks/123", 0, NULL },
+		{ "/tracks/*", "/tracks/123/original", 0, NULL },
+		{ "/tracks", "/tracks", 1, NULL },
+		{ "/tracks", "/tracks/", 0, NULL },
+		{ "/tracks/*", "/tracks/", 0, NULL },
 	};
 	size_t i;
 
