@@ -30,6 +30,10 @@ CFLAGS ?= $(OPT) -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Ilib -DMUSTORY_VERSION='"$(VERSION)"'
+# The env file an installed build reads when nothing names one (make install
+# and the Debian package: DEFAULT_ENV_FILE=/etc/mustory/env); empty for dev
+# and test builds, so a machine's /etc/mustory/env never leaks into a test.
+CPPFLAGS += -DMUSTORY_DEFAULT_ENV_FILE='"$(DEFAULT_ENV_FILE)"'
 ifeq ($(SAN),1)
 CFLAGS := -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined,float-cast-overflow
 LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
@@ -73,6 +77,16 @@ $(B)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# What the compiler is told from outside the sources: objects that use it
+# are rebuilt when it changes.
+$(B)/.env-default: FORCE
+	@mkdir -p $(B)
+	@echo '$(DEFAULT_ENV_FILE)' | cmp -s - $@ || echo '$(DEFAULT_ENV_FILE)' > $@
+$(B)/lib/config.o $(B)/fcgi/main.o $(B)/jobs/main.o: $(B)/.env-default
+$(B)/fcgi/main.o $(B)/fcgi/route_healthz.o $(B)/jobs/main.o $(B)/tools/mustory-token.o: VERSION
+.PHONY: FORCE
+FORCE:
 
 $(B)/mustory-api: $(FCGI_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -150,6 +164,12 @@ DOCS := $(wildcard docs/*.md) $(wildcard docs/*.yaml)
 WEB_FILES := $(wildcard web/*.html web/*.js web/*.css)
 HLS_JS := node_modules/hls.js/dist/hls.min.js
 
+# An installed build reads /etc/mustory/env when nothing names a file. Not
+# a SAN=1 build: that one is the tests' (which name their env files), and
+# must not change under them.
+ifneq ($(SAN),1)
+install: DEFAULT_ENV_FILE ?= /etc/mustory/env
+endif
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/nginx \
 		$(DESTDIR)$(SHAREDIR)/apache/errors $(DESTDIR)$(SHAREDIR)/migrations \

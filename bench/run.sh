@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./api.sh
 ./runner.sh
+./modes.sh

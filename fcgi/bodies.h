@@ -17,6 +17,7 @@ struct init_body {
 	const char *file_extension;
 	long long file_size;
 	const char *artwork_extension;
+	const char *upload_mode; /* "post" (also when absent) or "multipart" */
 };
 extern const struct field_spec init_fields[];
 extern const size_t init_nfields;
@@ -27,5 +28,12 @@ struct complete_body {
 };
 extern const struct field_spec complete_fields[];
 extern const size_t complete_nfields;
+
+/* POST /tracks/upload/parts */
+struct parts_body {
+	char track_id[37];
+};
+extern const struct field_spec parts_fields[];
+extern const size_t parts_nfields;
 
 #endif

@@ -16,6 +16,7 @@
 #define MUSTORY_FCGI_GATEWAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 enum gateway_mode {
@@ -45,5 +46,31 @@ enum gateway_mode gateway_decide(const struct gateway_env *env);
 
 /* Static: "socket activation", "inherited socket", "CGI", "own socket". */
 const char *gateway_mode_str(enum gateway_mode m);
+
+/*
+ * Borrowed: the value of the last name=value in envp (a FastCGI request's
+ * parameters or a CGI environment), or NULL. The last, not libfcgi's
+ * first: nginx sends a parameter twice when a site overrides one from
+ * fastcgi_params (fastcgi_param SCRIPT_NAME ""), and the later one is meant.
+ */
+const char *gateway_param_last(char **envp, const char *name);
+
+/* Is fd a socket in the listening state? */
+bool gateway_fd_listening(int fd);
+
+/*
+ * The request's path, from the variables every gateway sets (RFC 3875),
+ * never nginx's DOCUMENT_URI: SCRIPT_NAME + PATH_INFO when either is
+ * non-empty (the web server has decoded both: nginx gives SCRIPT_NAME ""
+ * and PATH_INFO $uri, Apache's ScriptAlias /tracks gives SCRIPT_NAME
+ * /tracks and PATH_INFO /upload/init), else REQUEST_URI without its query,
+ * percent-decoded. Any argument may be NULL. out (outsz > 0) always ends
+ * up a string: "/" when nothing names a path; the undecoded REQUEST_URI
+ * path when it holds a bad escape or %00; cut at outsz - 1 bytes (on a
+ * UTF-8 character boundary) when longer. Returns false in those last two
+ * cases: such a path names no route.
+ */
+bool gateway_path(const char *script_name, const char *path_info, const char *request_uri,
+    char *out, size_t outsz);
 
 #endif

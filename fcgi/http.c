@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "gateway.h"
 #include "jwt.h"
 #include "log.h"
 #include "utf8.h"
@@ -41,19 +42,17 @@ http_reason(int status)
 void
 http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w)
 {
-	const char *p;
-
 	memset(r, 0, sizeof(*r));
 	r->fcgi = fcgi;
 	r->w = w;
 	r->method = http_param(r, "REQUEST_METHOD");
 	if (r->method == NULL)
 		r->method = "GET";
-	/* nginx sets PATH_INFO to $uri (decoded, normalized, no query). */
-	p = http_param(r, "PATH_INFO");
-	if (p == NULL || *p == '\0')
-		p = http_param(r, "DOCUMENT_URI");
-	r->path = p != NULL ? p : "/";
+	/* RFC 3875's variables, which every gateway sets (never nginx's DOCUMENT_URI). */
+	(void)gateway_path(gateway_param_last(fcgi->envp, "SCRIPT_NAME"),
+	    gateway_param_last(fcgi->envp, "PATH_INFO"),
+	    gateway_param_last(fcgi->envp, "REQUEST_URI"), r->path_buf, sizeof(r->path_buf));
+	r->path = r->path_buf;
 	r->request_id = http_param(r, "REQUEST_ID");
 	if (r->request_id == NULL)
 		r->request_id = "-";

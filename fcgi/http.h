@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "gate.h"
 #include "result.h"
 #include "s3.h"
 
@@ -24,7 +25,12 @@ struct worker {
 	const struct config *cfg;
 	struct db db;
 	struct s3 s3;
+	struct gate *storage_gate; /* borrowed: the cap on storage calls; NULL: none */
+	int slot;                  /* this worker's place in storage_gate */
 };
+
+/* The longest request path routed (longer ones cannot name a route). */
+#define HTTP_PATH_MAX 2048
 
 struct req {
 	FCGX_Request *fcgi;       /* borrowed */
@@ -35,9 +41,13 @@ struct req {
 	char user[37];            /* the token's sub, once authenticated */
 	int status;               /* status sent, 0 until then */
 	const char *code;         /* error code sent, for the log */
+	char path_buf[HTTP_PATH_MAX]; /* path points here (gateway_path) */
 };
 
-/* Fill r from the FastCGI parameters. */
+/*
+ * Fill r from the FastCGI (or CGI) parameters; the path is SCRIPT_NAME +
+ * PATH_INFO, else the decoded REQUEST_URI (gateway_path, gateway.h).
+ */
 void http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w);
 
 /* Borrowed: a FastCGI parameter or NULL. */

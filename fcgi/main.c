@@ -1,26 +1,39 @@
 /*
- * mustory-api: the FastCGI program behind nginx. The parent opens the
- * socket, forks FCGI_WORKERS workers and replaces any that die; each worker
- * owns one database connection and one storage handle and serves one request
- * at a time. SIGTERM/SIGINT: workers finish the request in hand and exit.
+ * mustory-api: one binary for every gateway (fcgi/gateway.h decides which,
+ * from how the process was started):
+ *   - its own FCGI_SOCKET, or the socket systemd passes (LISTEN_FDS): the
+ *     prefork supervisor forks FCGI_WORKERS workers on it and replaces any
+ *     that die; a socket it was handed is never unlinked, its own only
+ *     while it is still the one it made (fcgi/own_socket.h);
+ *   - a listening socket on standard input (Apache mod_fcgid, spawn-fcgi):
+ *     one worker, no supervisor: the web server manages the processes;
+ *   - plain CGI (Apache mod_cgi): one request from the environment and
+ *     standard input, the same handlers, then exit.
+ * A worker owns one database connection and one storage handle and serves
+ * one request at a time. SIGTERM/SIGINT: it finishes the request in hand.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "cgi.h"
 #include "clock.h"
 #include "config.h"
+#include "gate.h"
+#include "gateway.h"
 #include "http.h"
 #include "log.h"
+#include "own_socket.h"
 #include "prefork.h"
 #include "routes.h"
+
+extern char **environ;
 
 static volatile sig_atomic_t stopping;
 
@@ -28,12 +41,21 @@ static volatile sig_atomic_t stopping;
 struct api_workers {
 	const struct config *cfg; /* borrowed */
 	int sock;                 /* the listening FastCGI socket */
+	struct gate *gate;        /* borrowed: shared with every worker */
 };
 
 static void on_stop(int sig);
-static int worker_main(const struct config *cfg, int sock);
+static void usage(FILE *f, int code) __attribute__((noreturn));
+static void serve_one(struct worker *w, FCGX_Request *fr);
+static enum result worker_open(struct worker *w, const struct config *cfg, struct errbuf *e);
+static void worker_close(struct worker *w);
+static int worker_main(const struct config *cfg, int sock, struct gate *g, int slot);
 static int worker_child(const void *arg, int idx);
-static void usage(void);
+static void worker_reaped(const void *arg, int idx);
+static int serve_prefork(const struct config *cfg, int sock, const char *where);
+static int serve_cgi(const struct config *cfg);
+static int serve_own_socket(const struct config *cfg);
+static int serve_activated(const struct config *cfg);
 
 static void
 on_stop(int sig)
@@ -44,63 +66,103 @@ on_stop(int sig)
 }
 
 static void
-usage(void)
+usage(FILE *f, int code)
 {
-	fprintf(stderr, "usage: mustory-api [--env-file PATH]\n"
-	    "Configuration comes from the environment; see README.md.\n");
-	exit(2);
+	const char *def = MUSTORY_DEFAULT_ENV_FILE;
+
+	fprintf(f, "usage: mustory-api [--env-file PATH]\n"
+	    "       mustory-api --help | --version\n"
+	    "The Mustory upload API (FastCGI, or CGI). How it serves follows from how it\n"
+	    "was started, in this order:\n"
+	    "  LISTEN_FDS/LISTEN_PID set for it (systemd socket activation): FastCGI on\n"
+	    "    the passed socket, FCGI_WORKERS worker processes;\n"
+	    "  a listening socket as standard input (Apache mod_fcgid, spawn-fcgi): one\n"
+	    "    FastCGI worker, the web server manages the processes;\n"
+	    "  GATEWAY_INTERFACE set (Apache mod_cgi): one CGI request, then exit;\n"
+	    "  otherwise: FastCGI on FCGI_SOCKET, FCGI_WORKERS worker processes.\n"
+	    "Configuration: the environment, then --env-file PATH or $ENV_FILE%s%s%s.\n"
+	    "Every variable: docs/configuration.md.\n",
+	    *def != '\0' ? ", else " : "", def, *def != '\0' ? " if present" : "");
+	exit(code);
+}
+
+/* One request through the route table, and its log line. */
+static void
+serve_one(struct worker *w, FCGX_Request *fr)
+{
+	struct req r;
+	double t0 = clock_now_s(), ms;
+
+	http_req_init(&r, fr, w);
+	log_context_set(r.request_id, NULL, 0);
+	routes_dispatch(&r);
+	if (r.status == 0)
+		http_error(&r, 500, "internal", "No answer was produced (request %s).",
+		    r.request_id);
+	ms = (clock_now_s() - t0) * 1e3;
+	if (r.status >= 500)
+		log_warnx("%s %s -> %d %s (%.1f ms, request %s)", r.method, r.path, r.status,
+		    r.code != NULL ? r.code : "", ms, r.request_id);
+	else
+		log_debug("%s %s -> %d (%.1f ms, user %s, request %s)", r.method, r.path,
+		    r.status, ms, r.user[0] ? r.user : "-", r.request_id);
+	log_context_clear();
+}
+
+/* The database connection (retried per request when down) and the storage handle. */
+static enum result
+worker_open(struct worker *w, const struct config *cfg, struct errbuf *e)
+{
+	struct errbuf dbe;
+
+	memset(w, 0, sizeof(*w));
+	w->cfg = cfg;
+	err_clear(&dbe);
+	if (db_open(&w->db, cfg->database_url, (int)cfg->db_timeout_s, "mustory-api", NULL,
+	    &dbe) != OK)
+		log_warnx("%s (will retry per request)", err_msg(&dbe));
+	if (s3_init(&w->s3, cfg, e) != OK) {
+		db_close(&w->db);
+		return ERR_STORAGE;
+	}
+	/* A request waiting on storage holds this worker: give up sooner than the runner. */
+	s3_set_timeout(&w->s3, (long)cfg->storage_api_timeout_s);
+	return OK;
+}
+
+static void
+worker_close(struct worker *w)
+{
+	s3_cleanup(&w->s3);
+	db_close(&w->db);
 }
 
 static int
-worker_main(const struct config *cfg, int sock)
+worker_main(const struct config *cfg, int sock, struct gate *g, int slot)
 {
 	struct worker w;
 	struct errbuf e;
 	FCGX_Request fr;
-	struct req r;
-	double t0, ms;
 
 	prefork_signals(on_stop); /* no SA_RESTART: accept() must wake */
-
-	memset(&w, 0, sizeof(w));
-	w.cfg = cfg;
 	err_clear(&e);
-	if (db_open(&w.db, cfg->database_url, (int)cfg->db_timeout_s, "mustory-api", NULL,
-	    &e) != OK)
-		log_warnx("%s (will retry per request)", err_msg(&e));
-	err_clear(&e);
-	if (s3_init(&w.s3, cfg, &e) != OK) {
+	if (worker_open(&w, cfg, &e) != OK) {
 		log_errx("storage client: %s", err_msg(&e));
-		db_close(&w.db);
 		return 1;
 	}
+	w.storage_gate = g;
+	w.slot = slot;
 	if (FCGX_InitRequest(&fr, sock, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_errx("FCGX_InitRequest failed");
-		s3_cleanup(&w.s3);
-		db_close(&w.db);
+		worker_close(&w);
 		return 1;
 	}
 	while (!stopping && FCGX_Accept_r(&fr) == 0) {
-		t0 = clock_now_s();
-		http_req_init(&r, &fr, &w);
-		log_context_set(r.request_id, NULL, 0);
-		routes_dispatch(&r);
-		if (r.status == 0)
-			http_error(&r, 500, "internal", "No answer was produced (request %s).",
-			    r.request_id);
-		ms = (clock_now_s() - t0) * 1e3;
-		if (r.status >= 500)
-			log_warnx("%s %s -> %d %s (%.1f ms, request %s)", r.method, r.path, r.status,
-			    r.code != NULL ? r.code : "", ms, r.request_id);
-		else
-			log_debug("%s %s -> %d (%.1f ms, user %s, request %s)", r.method, r.path,
-			    r.status, ms, r.user[0] ? r.user : "-", r.request_id);
+		serve_one(&w, &fr);
 		FCGX_Finish_r(&fr);
-		log_context_clear();
 	}
 	FCGX_Free(&fr, 1);
-	s3_cleanup(&w.s3);
-	db_close(&w.db);
+	worker_close(&w);
 	return 0;
 }
 
@@ -111,27 +173,144 @@ worker_child(const void *arg, int idx)
 	const struct api_workers *aw = arg;
 	int rc;
 
-	(void)idx;
-	rc = worker_main(aw->cfg, aw->sock);
+	rc = worker_main(aw->cfg, aw->sock, aw->gate, idx);
 	curl_global_cleanup();
 	return rc;
+}
+
+/* In the supervisor: a dead worker (even one killed with -9) holds no place in the gate. */
+static void
+worker_reaped(const void *arg, int idx)
+{
+	const struct api_workers *aw = arg;
+
+	gate_leave(aw->gate, idx);
+}
+
+/* The supervisor on a listening socket, with the gate its workers share. */
+static int
+serve_prefork(const struct config *cfg, int sock, const char *where)
+{
+	struct api_workers aw;
+	struct prefork pf;
+	struct gate gate;
+	struct errbuf e;
+
+	err_clear(&e);
+	if (gate_open(&gate, (int)cfg->fcgi_workers, (int)cfg->storage_api_concurrency, &e) != OK) {
+		log_errx("%s", err_msg(&e));
+		return 1;
+	}
+	/* Replace a worker that dies, whatever its status; on SIGTERM pass it on and wait. */
+	prefork_signals(on_stop);
+	aw.cfg = cfg;
+	aw.sock = sock;
+	aw.gate = &gate;
+	memset(&pf, 0, sizeof(pf));
+	pf.n = (int)cfg->fcgi_workers;
+	pf.child = worker_child;
+	pf.arg = &aw;
+	pf.stop = &stopping;
+	pf.restart = true;
+	pf.restart_clean = true;
+	pf.reaped = worker_reaped;
+	log_info("mustory-api %s listening on %s with %d workers (at most %d in a storage call)",
+	    MUSTORY_VERSION, where, pf.n, gate.cap);
+	(void)prefork_run(&pf);
+	gate_close(&gate);
+	return 0;
+}
+
+/* Its own FCGI_SOCKET: refused when another instance listens there. */
+static int
+serve_own_socket(const struct config *cfg)
+{
+	struct own_socket s;
+	struct errbuf e;
+	int rc;
+
+	err_clear(&e);
+	if (own_socket_open(&s, cfg->fcgi_socket, 128, &e) != OK) {
+		log_errx("%s", err_msg(&e));
+		return 1;
+	}
+	rc = serve_prefork(cfg, s.fd, cfg->fcgi_socket);
+	own_socket_close(&s);
+	return rc;
+}
+
+/* systemd's socket (fd 3): served, never unlinked (a restart must not drop it). */
+static int
+serve_activated(const struct config *cfg)
+{
+	const char *n = getenv("LISTEN_FDS");
+
+	if (n != NULL && strcmp(n, "1") != 0)
+		log_warnx("LISTEN_FDS=%s: serving only the first socket (fd %d)", n,
+		    GATEWAY_LISTEN_FDS_START);
+	/* sd_listen_fds(3): the variables are for this process, not its workers */
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDNAMES");
+	if (!gateway_fd_listening(GATEWAY_LISTEN_FDS_START)) {
+		log_errx("LISTEN_FDS is set but fd %d is not a listening socket",
+		    GATEWAY_LISTEN_FDS_START);
+		return 1;
+	}
+	return serve_prefork(cfg, GATEWAY_LISTEN_FDS_START, "the socket systemd passed (fd 3)");
+}
+
+/* Plain CGI: one request, a database connection of its own, then exit. */
+static int
+serve_cgi(const struct config *cfg)
+{
+	struct cgi_request *c;
+	struct worker w;
+	struct errbuf e;
+	int rc;
+
+	prefork_signals(on_stop);
+	err_clear(&e);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_errx("out of memory");
+		return 1;
+	}
+	if (worker_open(&w, cfg, &e) != OK) {
+		log_errx("storage client: %s", err_msg(&e));
+		free(c);
+		return 1;
+	}
+	cgi_request_open(c, environ, 0, 1, 2);
+	serve_one(&w, &c->fr);
+	rc = cgi_request_close(c);
+	worker_close(&w);
+	free(c);
+	return rc == 0 ? 0 : 1;
 }
 
 int
 main(int argc, char **argv)
 {
+	struct gateway_env genv;
+	enum gateway_mode mode;
 	struct config cfg;
 	struct errbuf e;
 	const char *envfile = NULL;
-	struct api_workers aw;
-	struct prefork pf;
-	int sock, i;
+	int i, rc = 1;
 
-	for (i = 1; i < argc; i++) {
+	gateway_probe(&genv);
+	mode = gateway_decide(&genv);
+	/* A CGI program's arguments come from a query string without '=' (RFC 3875 4.4): ignored. */
+	for (i = 1; mode != GATEWAY_CGI && i < argc; i++) {
 		if (strcmp(argv[i], "--env-file") == 0 && i + 1 < argc)
 			envfile = argv[++i];
-		else
-			usage();
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			usage(stdout, 0);
+		else if (strcmp(argv[i], "--version") == 0) {
+			printf("mustory-api %s\n", MUSTORY_VERSION);
+			return 0;
+		} else
+			usage(stderr, 2);
 	}
 	err_clear(&e);
 	if (config_load(&cfg, envfile, &e) != OK) {
@@ -140,39 +319,32 @@ main(int argc, char **argv)
 	}
 	log_init("mustory-api", (enum log_level)log_level_parse(cfg.log_level));
 	log_set_format((enum log_format)log_format_parse(cfg.log_format));
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+	    (mode != GATEWAY_CGI && FCGX_Init() != 0)) {
 		log_errx("library initialisation failed");
 		config_free(&cfg);
 		return 1;
 	}
-	if (strchr(cfg.fcgi_socket, '/') != NULL)
-		unlink(cfg.fcgi_socket);
-	if ((sock = FCGX_OpenSocket(cfg.fcgi_socket, 128)) < 0) {
-		log_errx("cannot listen on FCGI_SOCKET %s: %s", cfg.fcgi_socket, strerror(errno));
-		config_free(&cfg);
-		return 1;
+	switch (mode) {
+	case GATEWAY_CGI:
+		rc = serve_cgi(&cfg);
+		break;
+	case GATEWAY_INHERITED:
+		log_info("mustory-api %s: one FastCGI worker on the socket on standard input",
+		    MUSTORY_VERSION);
+		rc = worker_main(&cfg, 0, NULL, 0);
+		break;
+	case GATEWAY_SOCKET_ACTIVATION:
+		rc = serve_activated(&cfg);
+		break;
+	case GATEWAY_OWN_SOCKET:
+	case GATEWAY__MAX:
+		rc = serve_own_socket(&cfg);
+		break;
 	}
-	if (strchr(cfg.fcgi_socket, '/') != NULL && chmod(cfg.fcgi_socket, 0660) != 0)
-		log_warn("chmod %s", cfg.fcgi_socket);
-
-	/* Replace a worker that dies, whatever its status; on SIGTERM pass it on and wait. */
-	prefork_signals(on_stop);
-	aw.cfg = &cfg;
-	aw.sock = sock;
-	memset(&pf, 0, sizeof(pf));
-	pf.n = (int)cfg.fcgi_workers;
-	pf.child = worker_child;
-	pf.arg = &aw;
-	pf.stop = &stopping;
-	pf.restart = true;
-	pf.restart_clean = true;
-	log_info("listening on %s with %d workers", cfg.fcgi_socket, pf.n);
-	(void)prefork_run(&pf);
-	close(sock);
-	if (strchr(cfg.fcgi_socket, '/') != NULL)
-		unlink(cfg.fcgi_socket);
 	config_free(&cfg);
 	curl_global_cleanup();
-	log_info("stopped");
-	return 0;
+	if (mode != GATEWAY_CGI)
+		log_info("stopped");
+	return rc;
 }

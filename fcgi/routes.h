@@ -11,6 +11,7 @@
 enum route {
 	ROUTE_INIT,      /* POST /tracks/upload/init */
 	ROUTE_COMPLETE,  /* POST /tracks/upload/complete */
+	ROUTE_PARTS,     /* POST /tracks/upload/parts */
 	ROUTE_STATUS,    /* GET  /tracks/upload/status/{id} */
 	ROUTE_TRACK,     /* GET  /tracks/{id} */
 	ROUTE_HEALTHZ,   /* GET  /healthz */
@@ -28,6 +29,7 @@ void routes_dispatch(struct req *r);
  */
 void route_init(struct req *r, const char *id);
 void route_complete(struct req *r, const char *id);
+void route_parts(struct req *r, const char *id);
 void route_status(struct req *r, const char *id);
 void route_track(struct req *r, const char *id);
 void route_healthz(struct req *r, const char *id);

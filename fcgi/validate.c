@@ -38,6 +38,8 @@ static enum result valid_ext(json_object *v, const struct field_spec *f, void *d
     struct field_error *fe);
 static enum result valid_uuid(json_object *v, const struct field_spec *f, void *dst,
     struct field_error *fe);
+static enum result valid_upload_mode(json_object *v, const struct field_spec *f, void *dst,
+    struct field_error *fe);
 
 static bool text_trimmed(uint32_t cp);
 static const char *text_refused_what(uint32_t cp);
@@ -53,6 +55,7 @@ static const validator validators[] = {
 	[FIELD_AUDIO_EXT] = valid_ext,
 	[FIELD_IMAGE_EXT] = valid_ext,
 	[FIELD_UUID] = valid_uuid,
+	[FIELD_UPLOAD_MODE] = valid_upload_mode,
 };
 
 static enum result
@@ -205,6 +208,25 @@ valid_uuid(json_object *v, const struct field_spec *f, void *dst, struct field_e
 		return fail(fe, f, msg);
 	}
 	return OK;
+}
+
+static enum result
+valid_upload_mode(json_object *v, const struct field_spec *f, void *dst,
+    struct field_error *fe)
+{
+	static const char *const modes[] = { "post", "multipart" };
+	char msg[128];
+	size_t i;
+
+	for (i = 0; json_object_is_type(v, json_type_string) && i < 2; i++)
+		if (strcmp(json_object_get_string(v), modes[i]) == 0 &&
+		    strlen(modes[i]) == (size_t)json_object_get_string_len(v)) {
+			*(const char **)dst = modes[i];
+			return OK;
+		}
+	snprintf(msg, sizeof(msg), "%s must be \"post\" (one presigned POST) or \"multipart\" "
+	    "(resumable, in parts).", f->name);
+	return fail(fe, f, msg);
 }
 
 enum result

@@ -19,6 +19,7 @@ enum field_type {
 	FIELD_AUDIO_EXT,   /* const char *: canonical audio extension */
 	FIELD_IMAGE_EXT,   /* const char *: canonical image extension (null allowed) */
 	FIELD_UUID,        /* char[37]: lowercase UUID */
+	FIELD_UPLOAD_MODE, /* const char *: "post" or "multipart" (static) */
 };
 
 struct field_spec {

@@ -57,7 +57,7 @@ static int wake_pipe[2] = { -1, -1 };
 
 static void on_signal(int sig);
 static int wake_setup(void);
-static void usage(void) __attribute__((noreturn));
+static void usage(FILE *f, int code) __attribute__((noreturn));
 static void parse_args(int argc, char **argv, struct runner_args *a);
 static int operator_retry(const struct config *cfg, long long id);
 static int run_worker(const struct config *cfg, const char *name, const struct ladder *l,
@@ -99,11 +99,24 @@ wake_setup(void)
 }
 
 static void
-usage(void)
+usage(FILE *f, int code)
 {
-	fprintf(stderr, "usage: mustory-runner [--once] [--concurrency N] [--name NAME] "
-	    "[--env-file PATH] [--retry JOB_ID]\n");
-	exit(2);
+	const char *def = MUSTORY_DEFAULT_ENV_FILE;
+
+	fprintf(f, "usage: mustory-runner [--once] [--concurrency N] [--name NAME] "
+	    "[--env-file PATH] [--retry JOB_ID]\n"
+	    "       mustory-runner --help | --version\n"
+	    "The Mustory job runner: claims upload jobs from PostgreSQL, checks and transcodes\n"
+	    "the audio with ffprobe/ffmpeg into HLS and publishes it to storage.\n"
+	    "  --once           work off the jobs that are due, then exit (cron)\n"
+	    "  --concurrency N  N worker processes (default RUNNER_CONCURRENCY)\n"
+	    "  --name NAME      this runner's name in the jobs' records\n"
+	    "  --env-file PATH  read settings not in the environment from PATH\n"
+	    "  --retry JOB_ID   queue a failed job once more, then exit\n"
+	    "Configuration: the environment, then --env-file PATH or $ENV_FILE%s%s%s.\n"
+	    "Every variable: docs/configuration.md.\n",
+	    *def != '\0' ? ", else " : "", def, *def != '\0' ? " if present" : "");
+	exit(code);
 }
 
 static int
@@ -199,6 +212,7 @@ parse_args(int argc, char **argv, struct runner_args *a)
 		{ "env-file", required_argument, NULL, 'e' },
 		{ "retry", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -236,12 +250,17 @@ parse_args(int argc, char **argv, struct runner_args *a)
 				exit(2);
 			}
 			break;
+		case 'h':
+			usage(stdout, 0);
+		case 'V':
+			printf("mustory-runner %s\n", MUSTORY_VERSION);
+			exit(0);
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, 2);
 }
 
 int

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 enum cfg_type { CFG_STRING, CFG_URL, CFG_INT, CFG_BOOL };
 
@@ -34,14 +35,18 @@ static const struct cfg_var cfg_vars[] = {
 	{ "STORAGE_PUBLIC_URL", CFG_STRING, S(storage_public_url), "", 0, 1024 },
 	{ "STORAGE_PATH_STYLE", CFG_BOOL, S(storage_path_style), "true", 0, 1 },
 	{ "STORAGE_TIMEOUT_SECONDS", CFG_INT, S(storage_timeout_s), "30", 1, 3600 },
+	{ "STORAGE_API_TIMEOUT_SECONDS", CFG_INT, S(storage_api_timeout_s), "3", 1, 60 },
+	{ "STORAGE_API_CONCURRENCY", CFG_INT, S(storage_api_concurrency), "0", 0, 256 },
 	{ "JWT_SECRET", CFG_STRING, S(jwt_secret), NULL, JWT_SECRET_MIN, 1024 },
 	{ "JWT_ISSUER", CFG_STRING, S(jwt_issuer), "", 0, 1024 },
 	{ "JWT_AUDIENCE", CFG_STRING, S(jwt_audience), "", 0, 1024 },
 	{ "JWT_MAX_TTL_SECONDS", CFG_INT, S(jwt_max_ttl_s), "2592000", 60, 31536000 },
 	{ "MAX_UPLOAD_BYTES", CFG_INT, S(max_upload_bytes), "209715200", 1, 5368709120LL },
 	{ "MAX_ARTWORK_BYTES", CFG_INT, S(max_artwork_bytes), "10485760", 1, 104857600 },
+	{ "MULTIPART_PART_BYTES", CFG_INT, S(multipart_part_bytes), "8388608", 5242880,
+	  5368709120LL },
 	{ "MAX_PENDING_UPLOADS_PER_USER", CFG_INT, S(max_pending_uploads), "20", 1, 100000 },
-	{ "UPLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(upload_url_expires_s), "900", 60,
+	{ "UPLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(upload_url_expires_s), "900", 1,
 	  SIGV4_MAX_EXPIRES },
 	{ "DOWNLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(download_url_expires_s), "300", 10, 86400 },
 	{ "FCGI_SOCKET", CFG_STRING, S(fcgi_socket), "/run/mustory/api.sock", 1, 107 },
@@ -72,6 +77,7 @@ struct kv {
 
 static enum result envfile_read(const char *path, struct kv **out, size_t *n, struct errbuf *e);
 static const char *envfile_get(const struct kv *kv, size_t n, const char *key);
+static enum result cfg_check(struct config *cfg, struct errbuf *e);
 static enum result cfg_set(struct config *cfg, const struct cfg_var *v, const char *val, struct errbuf *e);
 
 static enum result
@@ -204,6 +210,46 @@ cfg_set(struct config *cfg, const struct cfg_var *v, const char *val, struct err
 	return ERR_INVALID;
 }
 
+const char *
+config_env_file(const char *envfile)
+{
+	const char *def = MUSTORY_DEFAULT_ENV_FILE;
+
+	if (envfile == NULL)
+		envfile = getenv("ENV_FILE");
+	if (envfile != NULL && *envfile != '\0')
+		return envfile;
+	/* An installed build's default is read when present: the environment may be all. */
+	if (*def != '\0' && access(def, F_OK) == 0)
+		return def;
+	return NULL;
+}
+
+/* Checks across variables, after each one's own range. */
+static enum result
+cfg_check(struct config *cfg, struct errbuf *e)
+{
+	if (log_level_parse(cfg->log_level) < 0) {
+		err_set(e, "LOG_LEVEL must be debug, info, warn or error");
+		return ERR_INVALID;
+	}
+	if (log_format_parse(cfg->log_format) < 0) {
+		err_set(e, "LOG_FORMAT must be text or json");
+		return ERR_INVALID;
+	}
+	/* Storage calls may never hold every worker: other routes must keep answering. */
+	if (cfg->storage_api_concurrency == 0)
+		cfg->storage_api_concurrency = cfg->fcgi_workers / 2 > 0 ? cfg->fcgi_workers / 2 : 1;
+	else if (cfg->fcgi_workers > 1 && cfg->storage_api_concurrency >= cfg->fcgi_workers) {
+		err_set(e, "STORAGE_API_CONCURRENCY must be below FCGI_WORKERS (%lld), so that "
+		    "slow storage cannot hold every worker; not %lld", cfg->fcgi_workers,
+		    cfg->storage_api_concurrency);
+		return ERR_INVALID;
+	} else if (cfg->storage_api_concurrency > cfg->fcgi_workers)
+		cfg->storage_api_concurrency = cfg->fcgi_workers;
+	return OK;
+}
+
 enum result
 config_load(struct config *cfg, const char *envfile, struct errbuf *e)
 {
@@ -212,9 +258,8 @@ config_load(struct config *cfg, const char *envfile, struct errbuf *e)
 	enum result rc = OK;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (envfile == NULL)
-		envfile = getenv("ENV_FILE");
-	if (envfile != NULL && *envfile != '\0' &&
+	envfile = config_env_file(envfile);
+	if (envfile != NULL &&
 	    (rc = envfile_read(envfile, &kv, &nkv, e)) != OK)
 		goto out;
 	for (i = 0; i < CFG_NVARS; i++) {
@@ -233,13 +278,7 @@ config_load(struct config *cfg, const char *envfile, struct errbuf *e)
 		if ((rc = cfg_set(cfg, v, val, e)) != OK)
 			goto out;
 	}
-	if (log_level_parse(cfg->log_level) < 0) {
-		err_set(e, "LOG_LEVEL must be debug, info, warn or error");
-		rc = ERR_INVALID;
-	} else if (log_format_parse(cfg->log_format) < 0) {
-		err_set(e, "LOG_FORMAT must be text or json");
-		rc = ERR_INVALID;
-	}
+	rc = cfg_check(cfg, e);
 out:
 	for (i = 0; i < nkv; i++) {
 		free(kv[i].key);
@@ -260,9 +299,8 @@ config_lookup(const char *envfile, const char *name, char **out, struct errbuf *
 	enum result rc = OK;
 
 	*out = NULL;
-	if (envfile == NULL)
-		envfile = getenv("ENV_FILE");
-	if ((val == NULL || *val == '\0') && envfile != NULL && *envfile != '\0') {
+	envfile = config_env_file(envfile);
+	if ((val == NULL || *val == '\0') && envfile != NULL) {
 		if ((rc = envfile_read(envfile, &kv, &nkv, e)) == OK)
 			val = envfile_get(kv, nkv, name);
 	}

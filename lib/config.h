@@ -25,6 +25,10 @@ struct config {
 	                             (storage_url_public, storage_layout.h) */
 	bool storage_path_style;  /* STORAGE_PATH_STYLE */
 	long long storage_timeout_s; /* STORAGE_TIMEOUT_SECONDS */
+	long long storage_api_timeout_s; /* STORAGE_API_TIMEOUT_SECONDS: the API's own calls */
+	long long storage_api_concurrency; /* STORAGE_API_CONCURRENCY: workers in a storage
+	                                      call at once; 0 in the table = FCGI_WORKERS/2,
+	                                      resolved by config_load (>= 1) */
 
 	/* API (fcgi/) */
 	char *jwt_secret;            /* JWT_SECRET */
@@ -36,6 +40,8 @@ struct config {
 	long long upload_url_expires_s; /* UPLOAD_URL_EXPIRES_SECONDS */
 	long long download_url_expires_s; /* DOWNLOAD_URL_EXPIRES_SECONDS: GET .../original */
 	long long max_pending_uploads; /* MAX_PENDING_UPLOADS_PER_USER */
+	long long multipart_part_bytes; /* MULTIPART_PART_BYTES: multipart init's part size
+	                                   (5 MiB..5 GiB, S3's limits for a part) */
 	char *fcgi_socket;           /* FCGI_SOCKET: a path, or 127.0.0.1:PORT */
 	long long fcgi_workers;      /* FCGI_WORKERS */
 	long long db_timeout_s;      /* DB_CONNECT_TIMEOUT_SECONDS */
@@ -58,13 +64,31 @@ struct config {
 	char *work_dir;              /* WORK_DIR: temp files */
 };
 
+/* The release, from the VERSION file at the top of the tree (the Makefile). */
+#ifndef MUSTORY_VERSION
+#define MUSTORY_VERSION "unknown"
+#endif
+
+/*
+ * The env file an installed build reads when nothing names one: set at
+ * build time (make install / the Debian package: /etc/mustory/env); empty
+ * in dev and test builds, so a machine's /etc/mustory/env never leaks in.
+ */
+#ifndef MUSTORY_DEFAULT_ENV_FILE
+#define MUSTORY_DEFAULT_ENV_FILE ""
+#endif
+
 /*
  * Fill cfg from the environment. envfile, when not NULL, is read first for
  * variables the environment does not set (KEY=VALUE lines, # comments,
- * optional quotes). When envfile is NULL, $ENV_FILE is used if set.
+ * optional quotes). When envfile is NULL, $ENV_FILE is used if set, else
+ * MUSTORY_DEFAULT_ENV_FILE when the build names one and it exists.
  * On error, e names the variable and the problem.
  */
 enum result config_load(struct config *cfg, const char *envfile, struct errbuf *e);
+
+/* Borrowed: the env file config_load reads for envfile (NULL: none). */
+const char *config_env_file(const char *envfile);
 void config_free(struct config *cfg);
 
 /*

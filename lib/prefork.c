@@ -79,6 +79,8 @@ prefork_reaped(const struct prefork *p, pid_t *pids, int i, int status)
 	pid_t pid = pids[i];
 
 	pids[i] = -1;
+	if (p->reaped != NULL)
+		p->reaped(p->arg, i);
 	if (!clean || again)
 		log_warnx("worker %d (pid %ld) %s (%s %d)%s", i, (long)pid,
 		    clean ? "exited" : "ended badly", WIFSIGNALED(status) ? "signal" : "status",

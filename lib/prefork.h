@@ -20,6 +20,13 @@ struct prefork {
 	bool restart;                      /* start again a worker that failed (false: --once) */
 	bool restart_clean;                /* start again one that exited 0, too */
 	bool die_with_parent;              /* workers get SIGKILL when the parent dies */
+	/*
+	 * May be NULL. Called in the parent once worker idx has ended (any
+	 * status, even SIGKILL), before another is started in its place: what
+	 * the dead worker held in memory shared with the parent is given back
+	 * here (the API's gate slot, lib/gate.h).
+	 */
+	void (*reaped)(const void *arg, int idx);
 };
 
 /*

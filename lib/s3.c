@@ -61,6 +61,7 @@ struct s3_xfer {
 	char etag[S3_ETAG_MAX]; /* the ETag header as sent, "" when none */
 	char errbody[S3_ERRBODY_MAX + 1];
 	size_t errlen;
+	long timeout_s;     /* 0: STORAGE_TIMEOUT_SECONDS */
 	/* per attempt */
 	char *url;
 	struct curl_slist *headers;
@@ -191,7 +192,7 @@ out:
 static void
 xfer_options(const struct config *cfg, struct s3_xfer *x)
 {
-	long timeout = (long)cfg->storage_timeout_s;
+	long timeout = x->timeout_s > 0 ? x->timeout_s : (long)cfg->storage_timeout_s;
 	CURL *h = x->h;
 
 	curl_easy_reset(h);
@@ -467,6 +468,7 @@ perform(struct s3 *s3, struct s3_xfer *x, int attempts, struct errbuf *e)
 	long wait;
 
 	x->h = s3->curl;
+	x->timeout_s = s3->timeout_s;
 	for (attempt = 1;; attempt++) {
 		err_clear(&attempt_e);
 		if ((rc = xfer_rewind(x)) != OK) {
@@ -512,6 +514,12 @@ s3_init(struct s3 *s3, const struct config *cfg, struct errbuf *e)
 	}
 	s3->cfg = cfg;
 	return OK;
+}
+
+void
+s3_set_timeout(struct s3 *s3, long seconds)
+{
+	s3->timeout_s = seconds > 0 ? seconds : 0;
 }
 
 void

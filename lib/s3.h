@@ -23,6 +23,7 @@
 struct s3 {
 	const struct config *cfg; /* borrowed: outlives this handle */
 	CURL *curl;               /* owned; reused so connections are kept alive */
+	long timeout_s;           /* HEAD/GET/PUT/DELETE limit; 0: STORAGE_TIMEOUT_SECONDS */
 };
 
 /*
@@ -37,6 +38,15 @@ struct s3 {
  */
 enum result s3_init(struct s3 *s3, const struct config *cfg, struct errbuf *e);
 void s3_cleanup(struct s3 *s3);
+
+/*
+ * The limit of each call made on this handle from now on, in seconds (0:
+ * STORAGE_TIMEOUT_SECONDS again). The API sets STORAGE_API_TIMEOUT_SECONDS:
+ * a request waiting on storage holds a worker, so it gives up sooner than
+ * the runner's transfers do. Parallel uploads (s3_put_files) keep the
+ * configured one.
+ */
+void s3_set_timeout(struct s3 *s3, long seconds);
 
 /*
  * HEAD: *size (may be NULL) gets Content-Length; etag (may be NULL, else

@@ -21,7 +21,9 @@
  *   form URL     the bucket URL (a browser POSTs the upload there)
  *   public URL   <STORAGE_PUBLIC_URL>/<key> when set, else <bucket URL>/<key>
  *   request URL  <origin><encoded path>[?<encoded query>] as the signer
- *                returns them, for the target below
+ *                returns them, for the target below; also the presigned
+ *                UploadPart URLs of a multipart upload to the original's
+ *                key (?partNumber=N&uploadId=..., lib/s3_multipart.c)
  */
 #ifndef MUSTORY_STORAGE_LAYOUT_H
 #define MUSTORY_STORAGE_LAYOUT_H

@@ -16,7 +16,9 @@
 	" to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"   \
 	" to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"   \
 	" coalesce(j.progress, 0), t.original_audio_key,"                          \
-	" (extract(epoch FROM t.created_at) * 1000000)::bigint"                    \
+	" (extract(epoch FROM t.created_at) * 1000000)::bigint,"                   \
+	" CASE WHEN t.upload_mode = 'multipart' THEN t.multipart_upload_id END,"   \
+	" t.multipart_part_size"                                                   \
 	" FROM tracks t LEFT JOIN jobs j ON j.track_id = t.id AND j.kind = 'transcode_hls'"
 
 #define CURSOR_VERSION 1
@@ -69,15 +71,18 @@ enum result
 track_insert(struct db *db, const struct track_new *t, long long max_pending,
     struct errbuf *e)
 {
-	char size[32], max[32];
+	char size[32], max[32], part[32];
 	const char *params[] = { t->id, t->owner_id, t->title, t->artist_name,
 		t->file_extension, size, t->content_type, t->audio_key, t->audio_url,
-		t->artwork_extension, t->artwork_key, max, track_status_sql(TRACK_PENDING) };
+		t->artwork_extension, t->artwork_key, max, track_status_sql(TRACK_PENDING),
+		t->multipart_upload_id != NULL ? "multipart" : "post", t->multipart_upload_id,
+		t->multipart_upload_id != NULL ? part : NULL };
 	PGresult *res = NULL;
 	enum result rc;
 
 	snprintf(size, sizeof(size), "%lld", t->file_size);
 	snprintf(max, sizeof(max), "%lld", max_pending);
+	snprintf(part, sizeof(part), "%lld", t->multipart_part_size);
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
 	/* One owner's inits take turns; the count below then sees every committed one. */
@@ -86,11 +91,12 @@ track_insert(struct db *db, const struct track_new *t, long long max_pending,
 		goto fail;
 	if ((rc = db_exec(db, &res,
 	    "INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size,"
-	    " content_type, original_audio_key, original_audio_url, artwork_extension, artwork_key)"
-	    " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
+	    " content_type, original_audio_key, original_audio_url, artwork_extension, artwork_key,"
+	    " upload_mode, multipart_upload_id, multipart_part_size)"
+	    " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $15, $16::bigint"
 	    " WHERE (SELECT count(*) FROM tracks WHERE owner_id = $2"
 	    " AND processing_status = $13::track_processing_status) < $12::bigint",
-	    13, params, e)) != OK)
+	    16, params, e)) != OK)
 		goto fail;
 	if (PQcmdTuples(res)[0] == '0') {
 		PQclear(res);
@@ -263,4 +269,31 @@ track_list(struct db *db, const char *owner_id, enum track_status status,
 	if (by_status)
 		params[n++] = track_status_sql(status);
 	return db_exec(db, res, sql[after != NULL][by_status], n, params, e);
+}
+
+bool
+track_row_multipart(const PGresult *res)
+{
+	return !PQgetisnull(res, 0, TC_MP_UPLOAD_ID);
+}
+
+enum result
+track_lock(struct db *db, const char *id, const char *owner_id, enum track_status *status,
+    struct errbuf *e)
+{
+	const char *params[] = { id, owner_id };
+	PGresult *res = NULL;
+	enum result rc;
+
+	*status = TRACK_PENDING;
+	rc = db_exec(db, &res, "SELECT processing_status::text FROM tracks"
+	    " WHERE id = $1 AND owner_id = $2 FOR UPDATE", 2, params, e);
+	if (rc != OK)
+		return rc;
+	if (PQntuples(res) != 1)
+		rc = ERR_NOT_FOUND;
+	else
+		(void)track_status_parse(PQgetvalue(res, 0, 0), status);
+	PQclear(res);
+	return rc;
 }

@@ -44,6 +44,10 @@ struct track_new {
 	const char *audio_url;
 	const char *artwork_extension;
 	const char *artwork_key;
+	/* A multipart upload (issue 14): storage's upload id and the part size;
+	 * NULL / 0 for the single presigned POST. */
+	const char *multipart_upload_id;
+	long long multipart_part_size;
 };
 
 /*
@@ -61,6 +65,8 @@ enum track_col {
 	TC_ID, TC_TITLE, TC_ARTIST, TC_EXT, TC_SIZE, TC_STATUS, TC_ERROR, TC_DURATION,
 	TC_HLS_URL, TC_ARTWORK_URL, TC_CREATED, TC_UPDATED, TC_PROGRESS, TC_AUDIO_KEY,
 	TC_CREATED_US, /* created_at in microseconds since the epoch (the list's key) */
+	TC_MP_UPLOAD_ID, /* NULL unless a multipart upload */
+	TC_MP_PART_SIZE,
 	TC__MAX
 };
 
@@ -111,5 +117,17 @@ bool track_cursor_decode(const char *s, struct track_cursor *c);
  */
 enum result track_list(struct db *db, const char *owner_id, enum track_status status,
     const struct track_cursor *after, int limit, PGresult **res, struct errbuf *e);
+
+/* Is the track_get row a multipart upload (upload_mode 'multipart')? */
+bool track_row_multipart(const PGresult *res);
+
+/*
+ * Inside the caller's transaction (db_begin), lock the row of track id
+ * owned by owner_id (SELECT ... FOR UPDATE) and read its status: concurrent
+ * completes of a multipart upload take turns here, so only the first
+ * completes it in storage. ERR_NOT_FOUND when missing or someone else's.
+ */
+enum result track_lock(struct db *db, const char *id, const char *owner_id,
+    enum track_status *status, struct errbuf *e);
 
 #endif

@@ -33,6 +33,8 @@ declare -A need=(
 	[debhelper]=/usr/bin/dh
 	[dpkg-dev]=/usr/bin/dpkg-buildpackage
 	[lintian]=/usr/bin/lintian
+	[spawn-fcgi]=/usr/bin/spawn-fcgi
+	[libfcgi-bin]=/usr/bin/cgi-fcgi
 	[tmux]=/usr/bin/tmux
 	[chromium]=/usr/bin/chromium
 )

@@ -8,6 +8,9 @@
 #   run                  start everything incl. a runner, print how to use it,
 #                        wait for Ctrl-C, then stop
 #   start | stop | status
+#   clean                stop, remove the database cluster (/var/tmp/mustory-pg-*)
+#                        and STACK_DIR (stop alone removes the cluster of the
+#                        test profile only)
 #   start-db | stop-db [immediate] | start-storage | stop-storage | start-api | stop-api
 #   start-nginx | stop-nginx
 #   start-apache | stop-apache    Debian's apache2 with apache/mustory-$APACHE_MODE.conf
@@ -40,6 +43,14 @@ test) PG_PORT=${PG_PORT:-54321}; S3_PORT=${S3_PORT:-19000}; HTTP_PORT=${HTTP_POR
 esac
 STACK_DIR=${STACK_DIR:-$ROOT/.stack/$PROFILE}
 LOGS=$STACK_DIR/logs
+# The database cluster and its log live where the postgres user can reach
+# them wherever the clone is (a clone under a 0700 directory such as /root
+# would make initdb fail with "Permission denied"): one directory per
+# STACK_DIR under /var/tmp, owned by that user. $STACK_DIR/pg-id ties it to
+# this STACK_DIR's life: a wiped STACK_DIR gets a fresh cluster.
+PG_HOME=/var/tmp/mustory-pg-$(printf '%s' "$STACK_DIR" | sha256sum | cut -c1-16)
+PG_DATA=$PG_HOME/data
+PG_LOG=$PG_HOME/postgres.log
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 # PostgreSQL refuses to run as root: use the postgres account (or nobody).
@@ -125,6 +136,31 @@ stop_pid() { # pidfile [signal] [secs]
 	rm -f "$pf"
 }
 
+# The cluster of another life of this STACK_DIR (wiped since) is stopped and removed.
+pg_home_claim() {
+	local id
+	[ -f "$STACK_DIR/pg-id" ] || head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STACK_DIR/pg-id"
+	id=$(cat "$STACK_DIR/pg-id")
+	if [ -d "$PG_HOME" ] && [ "$(stat -c %U "$PG_HOME")" != "$PG_USER" ]; then
+		die "$PG_HOME is not owned by $PG_USER: not using or removing it"
+	fi
+	if [ -d "$PG_HOME" ] && [ "$(cat "$PG_HOME/stack-id" 2>/dev/null)" != "$id" ]; then
+		pg_home_remove
+	fi
+	if [ ! -d "$PG_HOME" ]; then
+		mkdir -m 700 "$PG_HOME" || die "cannot create $PG_HOME"
+		echo "$id" > "$PG_HOME/stack-id"
+		echo "$STACK_DIR" > "$PG_HOME/stack-dir"
+		chown -R "$PG_USER" "$PG_HOME"
+	fi
+}
+
+pg_home_remove() {
+	[ -d "$PG_HOME" ] || return 0
+	as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+	rm -rf "$PG_HOME"
+}
+
 # Durable, as in production: a commit the API acknowledged survives a crash
 # (tests stop the server with -m immediate under load). fsync=off or
 # synchronous_commit=off would lose acknowledged commits.
@@ -132,18 +168,19 @@ PG_DURABLE="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
 
 start_db() {
 	load_env
-	local data=$STACK_DIR/pg
+	local data=$PG_DATA
+	pg_home_claim
 	if [ ! -f "$data/PG_VERSION" ]; then
-		mkdir -p "$data"
-		chown "$PG_USER" "$data"; chmod 700 "$data"
+		as_pg mkdir -p -m 700 "$data"
 		as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >"$LOGS/initdb.log" 2>&1 ||
 			die "initdb failed (see $LOGS/initdb.log)"
 	fi
-	touch "$LOGS/postgres.log"; chown "$PG_USER" "$LOGS/postgres.log"
+	as_pg touch "$PG_LOG"
+	ln -sfn "$PG_LOG" "$LOGS/postgres.log"
 	if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-		as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 30 start \
+		as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$PG_LOG" -w -t 30 start \
 			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$data' -c max_connections=200 $PG_DURABLE" \
-			>/dev/null || die "postgres did not start (see $LOGS/postgres.log)"
+			>/dev/null || die "postgres did not start (see $PG_LOG)"
 	fi
 	local psql=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
 	if [ "$("${psql[@]}" -tAc "select 1 from pg_roles where rolname='mustory'" postgres)" != 1 ]; then
@@ -160,8 +197,8 @@ stop_db() { # [fast|immediate]: immediate is a crash (no checkpoint; recovery at
 	load_env
 	local mode=${1:-fast}
 	case "$mode" in fast|immediate) ;; *) die "stop-db: mode must be fast or immediate" ;; esac
-	[ -f "$STACK_DIR/pg/PG_VERSION" ] || return 0
-	as_pg "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg" -m "$mode" -w stop >/dev/null 2>&1 || true
+	[ -f "$PG_DATA/PG_VERSION" ] || return 0
+	as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m "$mode" -w stop >/dev/null 2>&1 || true
 }
 
 start_storage() {
@@ -374,6 +411,15 @@ stop_all() {
 	stop_api
 	stop_storage
 	stop_db
+	# The test profile's cluster is throwaway; run's keeps its data until `clean`.
+	if [ "$PROFILE" = test ]; then pg_home_remove; fi
+}
+
+# Everything this STACK_DIR has: its processes, the cluster in /var/tmp, the directory.
+clean_all() {
+	stop_all
+	pg_home_remove
+	rm -rf "$STACK_DIR"
 }
 
 status() {
@@ -383,7 +429,7 @@ status() {
 		[ -e "$pf" ] || continue
 		if pidfile_alive "$pf"; then echo "up    $(basename "$pf" .pid) (pid $(cat "$pf"))"; else echo "down  $(basename "$pf" .pid)"; fi
 	done
-	as_pg "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg" status >/dev/null 2>&1 && echo "up    postgres" || echo "down  postgres"
+	as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1 && echo "up    postgres ($PG_DATA)" || echo "down  postgres"
 }
 
 usage_banner() {
@@ -424,6 +470,7 @@ shift || true
 case "$cmd" in
 start) start_all ;;
 stop) stop_all ;;
+clean) clean_all ;;
 status) status ;;
 run)
 	trap 'echo; stop_all; exit 0' INT TERM
@@ -438,5 +485,5 @@ start-apache) start_apache ;; stop-apache) stop_apache ;;
 start-runner) start_runner "$@" ;;
 stop-runner) stop_runner "$@" ;;
 kill-runner) kill_runner "$@" ;;
-*) sed -n '2,31p' "$0" >&2; exit 2 ;;
+*) sed -n '2,30p' "$0" >&2; exit 2 ;;
 esac

@@ -41,6 +41,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: mustory-token [--sub UUID] [--ttl SECONDS] [--iss ISSUER] [--aud AUDIENCE]\n"
 	    "                     [--env-file PATH]\n"
+	    "       mustory-token --help | --version\n"
 	    "  Mints an HS256 development token signed with JWT_SECRET (from the\n"
 	    "  environment, else the env file). Token on stdout, sub on stderr.\n"
 	    "  --sub UUID      the user id (default: a new random UUID)\n"
@@ -65,7 +66,7 @@ parse_ttl(const char *s, long long *out)
 	return 0;
 }
 
-/* 0: parsed; 1: --help shown; 2: a usage error, reported. */
+/* 0: parsed; 1: --help or --version shown; 2: a usage error, reported. */
 static int
 parse_args(int argc, char *argv[], struct args *a)
 {
@@ -76,6 +77,10 @@ parse_args(int argc, char *argv[], struct args *a)
 
 		if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
 			usage(stdout);
+			return 1;
+		}
+		if (strcmp(o, "--version") == 0) {
+			printf("mustory-token %s\n", MUSTORY_VERSION);
 			return 1;
 		}
 		if (i + 1 >= argc) {

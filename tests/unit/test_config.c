@@ -40,6 +40,7 @@ defaults_and_trailing_slash(void **state)
 	assert_int_equal(c.upload_url_expires_s, 900);
 	assert_int_equal(c.download_url_expires_s, 300);
 	assert_string_equal(c.log_format, "text");
+	assert_int_equal(c.multipart_part_bytes, 8LL * 1024 * 1024);
 	assert_string_equal(c.storage_endpoint, "http://127.0.0.1:9000");
 	assert_string_equal(c.storage_bucket, "mustory-audio");
 	u = storage_url_public(&c, "a/b.m3u8");
@@ -60,6 +61,8 @@ bad_values_name_the_variable(void **state)
 		{ "LOG_LEVEL", "loud", "LOG_LEVEL must be" },
 		{ "LOG_FORMAT", "yaml", "LOG_FORMAT must be text or json" },
 		{ "DOWNLOAD_URL_EXPIRES_SECONDS", "5", "DOWNLOAD_URL_EXPIRES_SECONDS must be a whole number from 10" },
+		{ "MULTIPART_PART_BYTES", "5242879", "MULTIPART_PART_BYTES must be a whole number from 5242880 to 5368709120" },
+		{ "UPLOAD_URL_EXPIRES_SECONDS", "0", "UPLOAD_URL_EXPIRES_SECONDS must be a whole number from 1 to 604800" },
 	};
 	size_t i;
 
@@ -113,6 +116,61 @@ env_file_fills_gaps_environment_wins(void **state)
 	unlink(path);
 }
 
+/* The storage cap: half the workers by default, at least 1, always below FCGI_WORKERS. */
+static void
+storage_api_settings(void **state)
+{
+	static const struct { const char *workers, *conc; enum result rc; long long want; } c[] = {
+		{ "4", NULL, OK, 2 },
+		{ "1", NULL, OK, 1 },
+		{ "5", NULL, OK, 2 },
+		{ "8", "7", OK, 7 },
+		{ "4", "4", ERR_INVALID, 0 },
+		{ "4", "9", ERR_INVALID, 0 },
+		{ "1", "3", OK, 1 },
+	};
+	struct config cfg;
+	struct errbuf e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		set_required();
+		setenv("FCGI_WORKERS", c[i].workers, 1);
+		if (c[i].conc != NULL)
+			setenv("STORAGE_API_CONCURRENCY", c[i].conc, 1);
+		else
+			unsetenv("STORAGE_API_CONCURRENCY");
+		err_clear(&e);
+		if (config_load(&cfg, NULL, &e) != c[i].rc)
+			fail_msg("case %zu: %s", i, e.msg);
+		if (c[i].rc == OK) {
+			assert_int_equal(cfg.storage_api_concurrency, c[i].want);
+			assert_int_equal(cfg.storage_api_timeout_s, 3);
+			config_free(&cfg);
+		} else
+			assert_non_null(strstr(e.msg, "STORAGE_API_CONCURRENCY must be below FCGI_WORKERS"));
+	}
+	unsetenv("FCGI_WORKERS");
+	unsetenv("STORAGE_API_CONCURRENCY");
+}
+
+/* Which env file is read: the argument, else $ENV_FILE, else (dev builds) none. */
+static void
+env_file_choice(void **state)
+{
+	(void)state;
+	unsetenv("ENV_FILE");
+	assert_string_equal(config_env_file("/a"), "/a");
+	assert_null(config_env_file(NULL)); /* MUSTORY_DEFAULT_ENV_FILE is "" in test builds */
+	setenv("ENV_FILE", "/b", 1);
+	assert_string_equal(config_env_file(NULL), "/b");
+	assert_string_equal(config_env_file("/a"), "/a");
+	setenv("ENV_FILE", "", 1);
+	assert_null(config_env_file(NULL));
+	unsetenv("ENV_FILE");
+}
+
 int
 main(void)
 {
@@ -120,6 +178,8 @@ main(void)
 		cmocka_unit_test(defaults_and_trailing_slash),
 		cmocka_unit_test(bad_values_name_the_variable),
 		cmocka_unit_test(env_file_fills_gaps_environment_wins),
+		cmocka_unit_test(storage_api_settings),
+		cmocka_unit_test(env_file_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -125,6 +126,90 @@ cgi_writes_whole_response(void **state)
 	free(c);
 }
 
+/* The path from SCRIPT_NAME + PATH_INFO, else REQUEST_URI decoded. */
+static void
+path_table(void **state)
+{
+	static const struct {
+		const char *sn, *pi, *uri, *want;
+		bool ok;
+	} c[] = {
+		/* nginx: SCRIPT_NAME "" and PATH_INFO $uri */
+		{ "", "/tracks/upload/init", "/tracks/upload/init?a=1", "/tracks/upload/init", true },
+		/* Apache ScriptAlias /tracks: the split form */
+		{ "/tracks", "/upload/init", "/tracks/upload/init", "/tracks/upload/init", true },
+		{ "/healthz", NULL, "/healthz", "/healthz", true },
+		/* no SCRIPT_NAME/PATH_INFO: REQUEST_URI, no query, decoded */
+		{ NULL, NULL, "/tracks/upload/status/ab%2Dcd?x=%41", "/tracks/upload/status/ab-cd", true },
+		{ "", "", "/tracks/a%20b#frag", "/tracks/a b", true },
+		{ NULL, NULL, NULL, "/", true },
+		{ "", "", "", "/", true },
+		/* bad escapes and %00: the raw path, refused */
+		{ NULL, NULL, "/tracks/%zz?q", "/tracks/%zz", false },
+		{ NULL, NULL, "/tracks/%00x", "/tracks/%00x", false },
+		{ NULL, NULL, "/tracks/%4", "/tracks/%4", false },
+		{ NULL, NULL, "/t%", "/t%", false },
+	};
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		bool ok = gateway_path(c[i].sn, c[i].pi, c[i].uri, out, sizeof(out));
+
+		if (ok != c[i].ok || strcmp(out, c[i].want) != 0)
+			fail_msg("case %zu: got \"%s\" (%d), want \"%s\" (%d)", i, out, ok,
+			    c[i].want, c[i].ok);
+	}
+}
+
+/* Too long: cut on a character boundary, refused, still a string. */
+static void
+path_too_long(void **state)
+{
+	char out[8];
+
+	(void)state;
+	assert_false(gateway_path("", "/abcdefghij", NULL, out, sizeof(out)));
+	assert_string_equal(out, "/abcdef");
+	/* "/ab" then a 3-byte character that would be split at byte 7 */
+	assert_false(gateway_path("/abcd", "\xe2\x82\xac", NULL, out, sizeof(out)));
+	assert_string_equal(out, "/abcd");
+	assert_false(gateway_path(NULL, NULL, "/abcdefg%41", out, sizeof(out)));
+	assert_string_equal(out, "/abcdef");
+}
+
+/* A parameter nginx sends twice (fastcgi_params, then the site's override): the last wins. */
+static void
+param_last(void **state)
+{
+	char *env[] = { "SCRIPT_NAME=/tracks/x", "PATH_INFO=/tracks/x", "SCRIPT_NAME=",
+		"SCRIPT_NAMEX=1", NULL };
+
+	(void)state;
+	assert_string_equal(gateway_param_last(env, "SCRIPT_NAME"), "");
+	assert_string_equal(gateway_param_last(env, "PATH_INFO"), "/tracks/x");
+	assert_null(gateway_param_last(env, "PATH"));
+	assert_null(gateway_param_last(NULL, "PATH_INFO"));
+}
+
+/* Only a listening socket is taken for one. */
+static void
+fd_listening(void **state)
+{
+	int p[2], s;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_false(gateway_fd_listening(p[0]));
+	assert_false(gateway_fd_listening(-1));
+	assert_true((s = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	assert_false(gateway_fd_listening(s)); /* not listening yet */
+	close(s);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(void)
 {
@@ -133,6 +218,10 @@ main(void)
 		cmocka_unit_test(cgi_reads_content_length),
 		cmocka_unit_test(cgi_no_body_without_length),
 		cmocka_unit_test(cgi_writes_whole_response),
+		cmocka_unit_test(path_table),
+		cmocka_unit_test(path_too_long),
+		cmocka_unit_test(param_last),
+		cmocka_unit_test(fd_listening),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

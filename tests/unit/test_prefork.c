@@ -58,14 +58,28 @@ wait_for_sigterm(const void *arg, int idx)
 	return 0;
 }
 
+static int reaped_count[4];
+
+static void
+count_reaped(const void *arg, int idx)
+{
+	(void)arg;
+	reaped_count[idx]++;
+}
+
 static void
 returns_the_worst_exit_status(void **state)
 {
-	struct prefork p = { .n = 4, .child = exit_with_idx, .stop = &stop };
+	struct prefork p = { .n = 4, .child = exit_with_idx, .stop = &stop,
+	    .reaped = count_reaped };
+	int i;
 
 	(void)state;
 	stop = 0;
+	memset(reaped_count, 0, sizeof(reaped_count));
 	assert_int_equal(prefork_run(&p), 3);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(reaped_count[i], 1); /* each ended worker reported once, by index */
 }
 
 static void

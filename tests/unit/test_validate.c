@@ -42,6 +42,12 @@ static const struct vcase cases[] = {
 	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":\"12\"}", "file_size", "whole number" },
 	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":1,\"artwork_extension\":\"gif\"}", "artwork_extension", "jpg, jpeg, png, webp" },
 	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":1,\"owner_id\":\"x\"}", "owner_id", "Unknown field" },
+	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":1,\"upload_mode\":\"multipart\"}", NULL, NULL },
+	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":1,\"upload_mode\":\"post\"}", NULL, NULL },
+	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":1,\"upload_mode\":null}", NULL, NULL },
+	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":1,\"upload_mode\":\"MULTIPART\"}", "upload_mode", "\"multipart\"" },
+	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":1,\"upload_mode\":\"multipart\\u0000\"}", "upload_mode", "\"post\"" },
+	{ "{\"title\":\"x\",\"artist_name\":\"Me\",\"file_extension\":\"mp3\",\"file_size\":1,\"upload_mode\":1}", "upload_mode", "\"post\"" },
 };
 
 static void

@@ -26,6 +26,7 @@ const { pipeline } = require('stream/promises');
 const S3rver = require('s3rver');
 const { Cors } = require('./cors');
 const { CONDITIONAL_HEADERS, evaluateConditions } = require('./conditions');
+const { Multipart } = require('./multipart');
 // busboy is s3rver's own multipart parser (pinned through s3rver 3.7.1); resolve
 // it from s3rver so we parse forms exactly like the server we forward them to.
 const Busboy = require(require.resolve('busboy', {
@@ -517,6 +518,10 @@ class DevS3 {
       configureBuckets: this.cfg.buckets.map(name => ({ name })),
     });
     await this.s3rver.configureBuckets();
+    this.multipart = new Multipart({
+      dir: path.join(this.cfg.dir, '.devs3-multipart'), store: this.s3rver.store,
+      buckets: this.cfg.buckets, S3Err,
+    });
     this.inner = await this.s3rver.listen(this.sock);
     this.s3rver.httpServer = this.inner;
 
@@ -660,7 +665,7 @@ class DevS3 {
     }
     const contentMd5 = req.headers['content-md5'];
     const h = crypto.createHash('sha256');
-    const m = contentMd5 === undefined ? null : crypto.createHash('md5');
+    const m = crypto.createHash('md5'); // Content-MD5, and a part's ETag
     let body = null;
     if (hasBody(req)) {
       this.continueBody(req, res, ctx);
@@ -670,7 +675,7 @@ class DevS3 {
       await pipeline(req, new Transform({
         transform(chunk, enc, cb) {
           h.update(chunk);
-          if (m) m.update(chunk);
+          m.update(chunk);
           size += chunk.length;
           cb(null, chunk);
         },
@@ -683,16 +688,19 @@ class DevS3 {
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
         { ClientComputedContentSHA256: payloadHash, S3ComputedContentSHA256: sha });
     }
-    if (m) {
-      const md5 = m.digest('base64');
+    const md5 = m.digest();
+    if (body) body.md5 = md5.toString('hex');
+    if (contentMd5 !== undefined) {
       if (!/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) {
         throw new S3Err(400, 'InvalidDigest', 'The Content-MD5 you specified was invalid.', { 'Content-MD5': contentMd5 });
       }
-      if (contentMd5 !== md5) {
+      if (contentMd5 !== md5.toString('base64')) {
         throw new S3Err(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.',
-          { ExpectedDigest: contentMd5, CalculatedDigest: md5 });
+          { ExpectedDigest: contentMd5, CalculatedDigest: md5.toString('base64') });
       }
     }
+    const mpOp = Multipart.operation(req.method, r);
+    if (mpOp) return this.multipart.handle(mpOp, req, res, ctx, r, body);
     return this.forward(req, res, ctx, r, {
       body, overrides, dropQuery: n => n.startsWith('response-'), conditional: read,
     });
