@@ -134,8 +134,10 @@ umulti_put(struct uhttp *h, struct uprog *p, const char *path, long long file_si
 			break;
 		}
 		b.base += size;
-		uprog_step(p, "part %lld of %d uploaded (%s)", num, m->part_count,
-		    uprog_size(sz, sizeof(sz), (double)size));
+		/* On a terminal the bar goes on across the parts. */
+		if (!p->tty)
+			uprog_step(p, "part %lld of %d uploaded (%s)", num, m->part_count,
+			    uprog_size(sz, sizeof(sz), (double)size));
 	}
 	close(fd);
 	return rc;
