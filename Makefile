@@ -53,7 +53,10 @@ TESTABLE_OBJS := $(LIB_OBJS) $(filter-out $(B)/fcgi/main.o,$(FCGI_OBJS)) \
 	$(filter-out $(B)/jobs/main.o,$(JOBS_OBJS))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-admin
+PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-admin \
+	$(B)/mustory-upload
+# mustory-upload's own modules (tools/upload_*.c): a client, not part of lib/.
+UPLOAD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tools/upload_*.c)))
 
 # Where `mustory-admin migrate` finds schema.sql and migrations/ without
 # --dir: the installed copy when PREFIX is given (make PREFIX=/usr, as the
@@ -94,12 +97,20 @@ $(B)/mustory-runner: $(JOBS_OBJS) $(LIB_OBJS)
 $(B)/mustory-token: $(B)/tools/mustory-token.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/mustory-upload: $(B)/tools/mustory-upload.o $(UPLOAD_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(B)/tools/mustory-admin.o: CPPFLAGS += -DMUSTORY_MIGRATE_DIR='"$(MIGRATE_DIR)"'
 $(B)/mustory-admin: $(B)/tools/mustory-admin.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests reach the programs' headers too.
-$(B)/tests/unit/%.o: CPPFLAGS += -Ifcgi -Ijobs
+$(B)/tests/unit/%.o: CPPFLAGS += -Ifcgi -Ijobs -Itools
+
+# mustory-upload's modules are tested apart from the servers' objects.
+$(B)/tests/test_upload: $(B)/tests/unit/test_upload.o $(UPLOAD_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(TESTABLE_OBJS)
 	@mkdir -p $(dir $@)
@@ -147,6 +158,11 @@ INSTALL ?= install
 UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket))
 SITES := $(notdir $(wildcard apache/*.conf))
 DOCS := $(wildcard docs/*.md) $(wildcard docs/*.yaml)
+# The web uploader and player (nginx: @WEB_ROOT@ = SHAREDIR/web); hls.js
+# comes from npm (npm ci), so it is installed only when node_modules has it
+# (@HLS_JS@ = SHAREDIR/web/vendor/hls.min.js).
+WEB_FILES := $(wildcard web/*.html web/*.js web/*.css)
+HLS_JS := node_modules/hls.js/dist/hls.min.js
 
 # An installed build reads /etc/mustory/env when nothing names a file. Not
 # a SAN=1 build: that one is the tests' (which name their env files), and
@@ -169,6 +185,10 @@ install: all
 	$(if $(wildcard migrations/*.sql),$(INSTALL) -m 0644 migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations/)
 	$(INSTALL) -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
+	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/web
+	$(INSTALL) -m 0644 $(WEB_FILES) $(DESTDIR)$(SHAREDIR)/web/
+	$(if $(wildcard $(HLS_JS)),$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/web/vendor && \
+		$(INSTALL) -m 0644 $(HLS_JS) $(DESTDIR)$(SHAREDIR)/web/vendor/)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)))

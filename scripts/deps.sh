@@ -35,6 +35,8 @@ declare -A need=(
 	[lintian]=/usr/bin/lintian
 	[spawn-fcgi]=/usr/bin/spawn-fcgi
 	[libfcgi-bin]=/usr/bin/cgi-fcgi
+	[tmux]=/usr/bin/tmux
+	[chromium]=/usr/bin/chromium
 )
 missing=()
 for pkg in "${!need[@]}"; do
@@ -63,6 +65,7 @@ if [ -n "${pkgs// /}" ]; then
 fi
 
 if [ ! -d node_modules/s3rver ] || [ ! -d node_modules/aws4 ] ||
+	[ ! -d node_modules/hls.js ] || [ ! -d node_modules/puppeteer-core ] ||
 	[ package-lock.json -nt node_modules/.package-lock.json ]; then
 	echo "deps: npm ci"
 	npm ci --no-audit --no-fund --loglevel=error

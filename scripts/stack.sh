@@ -247,6 +247,8 @@ start_nginx() {
 	    -e "s|@HEALTHZ_RATE@|${NGINX_HEALTHZ_RATE:-100r/s}|g" \
 	    -e "s|@HEALTHZ_BURST@|${NGINX_HEALTHZ_BURST:-200}|g" \
 	    -e "s|@CONN_PER_IP@|${NGINX_CONN_PER_IP:-64}|g" \
+	    -e "s|@WEB_ROOT@|$ROOT/web|g" \
+	    -e "s|@HLS_JS@|$ROOT/node_modules/hls.js/dist/hls.min.js|g" \
 	    "$ROOT/nginx/mustory.conf" > "$n/mustory.conf"
 	if grep -q '@[A-Z][A-Z_]*@' "$n/mustory.conf"; then
 		die "unfilled placeholders in $n/mustory.conf: $(grep -o '@[A-Z][A-Z_]*@' "$n/mustory.conf" | sort -u | tr '\n' ' ')"
@@ -437,11 +439,15 @@ usage_banner() {
 
 Mustory upload stack is up (state in $STACK_DIR, logs in $LOGS).
   API        $API_URL   (nginx -> FastCGI $FCGI_SOCKET)
+  web app    $API_URL/app/   (paste the token below, upload, play)
   storage    $STORAGE_ENDPOINT  bucket $STORAGE_BUCKET  (public: $STORAGE_PUBLIC_URL)
   database   $DATABASE_URL
 
 A development token (24 h):
   export TOKEN=$token
+
+The CLI uploader:
+  MUSTORY_API=$API_URL MUSTORY_TOKEN=\$TOKEN $BIN/mustory-upload /tmp/song.mp3
 
 The app's flow:
   ffmpeg -f lavfi -i sine=frequency=440:duration=20 -q:a 4 /tmp/song.mp3

@@ -17,7 +17,7 @@ if [ "${FUZZ_COVERAGE:-0}" = 1 ]; then
 	OUT=build/fuzz-cov
 	SAN="-fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping"
 fi
-CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -DUNITTEST -D_GNU_SOURCE -Ilib -Ifcgi -Ijobs
+CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -DUNITTEST -D_GNU_SOURCE -Ilib -Ifcgi -Ijobs -Itools
 	$(pkg-config --cflags json-c libcurl openssl) -I$(pg_config --includedir)"
 LIBS="$(pkg-config --libs json-c libcurl openssl) -lpq -lfcgi -lm"
 
@@ -40,8 +40,11 @@ declare -A SRCS=(
 	[tags]="jobs/tags.c lib/utf8.c"
 	[imagesize]="jobs/imagesize.c"
 	[loudness]="jobs/loudness.c"
+	[upload_tags]="tools/upload_tags.c tools/upload_text.c lib/utf8.c lib/result.c"
+	[upload_detail]="tools/upload_http.c tools/upload_text.c lib/utf8.c lib/result.c"
 )
-ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query s3_multipart gateway_path tags imagesize loudness"
+ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query
+	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then
@@ -56,7 +59,7 @@ for t in $targets; do
 	for src in tests/fuzz/fuzz_$t.c ${SRCS[$t]}; do
 		obj=$OUT/obj/$(echo "${src%.c}" | tr / _).o
 		# Rebuild when the source or any project header is newer.
-		if [ ! -e "$obj" ] || [ -n "$(find "$src" lib fcgi jobs -name '*.[ch]' -newer "$obj" 2>/dev/null | head -1)" ]; then
+		if [ ! -e "$obj" ] || [ -n "$(find "$src" lib fcgi jobs tools -name '*.[ch]' -newer "$obj" 2>/dev/null | head -1)" ]; then
 			# shellcheck disable=SC2086
 			$CC $CFLAGS -Wall -Wextra -c -o "$obj" "$src"
 		fi
