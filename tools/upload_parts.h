@@ -1,5 +1,5 @@
 /*
- * upload_multipart.h: the parts of a multipart upload (init's
+ * upload_parts.h: the parts of a multipart upload (init's
  * audio_multipart, or POST /tracks/upload/parts), PUT one after another to
  * their presigned UploadPart URLs, each retried a few times when storage
  * or the network fails it.
