@@ -195,6 +195,9 @@
     $('track-title').textContent = track.title;
     $('track-artist').textContent = track.artist_name;
     $('track-duration').textContent = clock(track.duration_seconds);
+    showTags(track.tags);
+    showLoudness(track.loudness);
+    if (track.waveform_url) drawWaveform(track.waveform_url);
     const cover = $('cover');
     if (track.artwork_url) {
       cover.onload = () => { cover.hidden = false; $('cover-missing').hidden = true; };
@@ -204,6 +207,54 @@
     } else {
       cover.hidden = true;
       $('cover-missing').hidden = false;
+    }
+  }
+
+  /* The file's own tags (album, track number, year...), beside what was typed. */
+  function showTags(tags) {
+    const el = $('track-tags');
+    if (!tags) { el.hidden = true; return; }
+    const parts = [];
+    if (tags.album) parts.push(tags.album);
+    if (tags.track && tags.track.number) {
+      parts.push('track ' + tags.track.number + (tags.track.total ? '/' + tags.track.total : ''));
+    }
+    if (tags.year) parts.push(String(tags.year));
+    if (tags.genre) parts.push(tags.genre);
+    el.textContent = parts.join(' · ');
+    el.hidden = parts.length === 0;
+  }
+
+  function showLoudness(l) {
+    const el = $('track-loudness');
+    if (!l) { el.hidden = true; return; }
+    el.textContent = 'Loudness ' + l.integrated_lufs.toFixed(1) + ' LUFS, peak ' +
+      l.true_peak_dbtp.toFixed(1) + ' dBTP, gain ' + (l.gain_db > 0 ? '+' : '') + l.gain_db.toFixed(1) + ' dB';
+    el.hidden = false;
+  }
+
+  /* audiowaveform JSON v2 (one channel, min/max pairs) drawn as bars. */
+  async function drawWaveform(url) {
+    const canvas = $('waveform');
+    try {
+      const res = await fetch(url);
+      if (!res.ok) return;
+      const wf = await res.json();
+      if (wf.version !== 2 || !Array.isArray(wf.data) || wf.length < 1) return;
+      const ctx = canvas.getContext('2d');
+      const w = canvas.width, h = canvas.height, range = wf.bits === 8 ? 128 : 32768;
+      ctx.clearRect(0, 0, w, h);
+      ctx.fillStyle = '#3b6ea5';
+      for (let x = 0; x < w; x++) {
+        const i = Math.floor(x * wf.length / w) * 2 * wf.channels;
+        const lo = wf.data[i] / range, hi = wf.data[i + 1] / range;
+        const top = (1 - hi) * h / 2, bottom = (1 - lo) * h / 2;
+        ctx.fillRect(x, top, 1, Math.max(1, bottom - top));
+      }
+      canvas.hidden = false;
+      canvas.dataset.length = String(wf.length);
+    } catch (e) {
+      /* a player without a waveform still plays */
     }
   }
 

@@ -113,6 +113,11 @@ async function main() {
         duration_text: document.getElementById('track-duration').textContent,
         duration_seconds: m.track && m.track.duration_seconds,
         level_text: document.getElementById('track-level').textContent,
+        waveform_url: m.track && m.track.waveform_url,
+        waveform_drawn: !document.getElementById('waveform').hidden &&
+          Number(document.getElementById('waveform').dataset.length || 0),
+        loudness_text: document.getElementById('track-loudness').hidden ? null
+          : document.getElementById('track-loudness').textContent,
       };
     }));
     const shot = env('SCREENSHOT');

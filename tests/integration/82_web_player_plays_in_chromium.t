@@ -62,6 +62,9 @@ is "$(jq -r .flow.duration_text <<<"$R")" "0:30" "the duration is shown"
 is "$(jq -r '.console_errors | length' <<<"$R")" 0 "no errors in the console"
 is "$(jq -r '.page_errors | length' <<<"$R")" 0 "no uncaught errors in the page"
 
+like "$(jq -r .flow.waveform_url <<<"$R")" "^$STORAGE_PUBLIC_URL/hls/[0-9a-f-]{36}/[0-9a-f]{16}/waveform\\.json$" "the track has a waveform"
+cmp_ok "$(jq -r '.flow.waveform_drawn // 0' <<<"$R")" -ge 1000 "the page drew it (fetched cross-origin from storage)"
+like "$(jq -r .flow.loudness_text <<<"$R")" '^Loudness -[0-9.]+ LUFS, peak -?[0-9.]+ dBTP, gain [+-]?[0-9.]+ dB$' "the loudness is shown"
 ART=$(jq -r .flow.artwork_url <<<"$R")
 like "$ART" "^$STORAGE_PUBLIC_URL/art/" "the track's artwork_url is under the public art/ prefix"
 is "$(jq -r .flow.artwork_shown <<<"$R")" true "the artwork is shown"
