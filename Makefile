@@ -59,9 +59,9 @@ PROGS := $(B)/mustory-api $(B)/mustory-runner $(B)/mustory-token $(B)/mustory-ad
 UPLOAD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tools/upload_*.c)))
 
 # Where `mustory-admin migrate` finds schema.sql and migrations/ without
-# --dir: the installed copy when PREFIX is given (make PREFIX=/usr, as the
-# Debian package builds), else this tree (dev builds). Override with
-# MIGRATE_DIR=... when building.
+# --dir: the installed copy for `make install` (release builds) and when
+# PREFIX is given (make PREFIX=/usr, as the Debian package builds), else this
+# tree (dev builds). Override with MIGRATE_DIR=... when building.
 ifeq ($(origin PREFIX),command line)
 MIGRATE_DIR ?= $(PREFIX)/share/mustory
 else
@@ -84,6 +84,10 @@ $(B)/.env-default: FORCE
 	@mkdir -p $(B)
 	@echo '$(DEFAULT_ENV_FILE)' | cmp -s - $@ || echo '$(DEFAULT_ENV_FILE)' > $@
 $(B)/lib/config.o $(B)/fcgi/main.o $(B)/jobs/main.o: $(B)/.env-default
+$(B)/.migrate-dir: FORCE
+	@mkdir -p $(B)
+	@echo '$(MIGRATE_DIR)' | cmp -s - $@ || echo '$(MIGRATE_DIR)' > $@
+$(B)/tools/mustory-admin.o: $(B)/.migrate-dir
 $(B)/fcgi/main.o $(B)/fcgi/route_healthz.o $(B)/jobs/main.o $(B)/tools/mustory-token.o: VERSION
 .PHONY: FORCE
 FORCE:
@@ -169,6 +173,7 @@ HLS_JS := node_modules/hls.js/dist/hls.min.js
 # must not change under them.
 ifneq ($(SAN),1)
 install: DEFAULT_ENV_FILE ?= /etc/mustory/env
+install: MIGRATE_DIR = $(SHAREDIR)
 endif
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/nginx \
