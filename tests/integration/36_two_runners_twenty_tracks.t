@@ -2,6 +2,7 @@
 # 20 tracks completed concurrently by two runner processes: each job runs
 # exactly once (one run, attempt 1, one HLS prefix), and both runners work.
 . "$(dirname "$0")/../lib/flow.sh"
+park_queued_jobs
 cleanup() {
 	"$ROOT/scripts/stack.sh" stop-runner t36a >/dev/null 2>&1
 	"$ROOT/scripts/stack.sh" stop-runner t36b >/dev/null 2>&1

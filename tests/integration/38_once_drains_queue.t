@@ -3,6 +3,7 @@
 # --concurrency 2 (two worker processes); with an empty queue it exits 0 at
 # once.
 . "$(dirname "$0")/../lib/flow.sh"
+park_queued_jobs
 trap 'rm -rf "$TMP"' EXIT
 TOK=$(token)
 make_audio "$TMP/a.mp3" 5

@@ -4,6 +4,7 @@
 # more encoders than that; a job that finds no free slot waits for one, and
 # both complete. A count, sampled from the runner's process tree, not a speed.
 . "$(dirname "$0")/../lib/flow.sh"
+park_queued_jobs
 cleanup() {
 	"$ROOT/scripts/stack.sh" stop-runner t60 >/dev/null 2>&1
 	rm -rf "$TMP"

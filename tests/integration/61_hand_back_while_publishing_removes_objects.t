@@ -4,6 +4,7 @@
 # attempt, and removes every object the attempt had uploaded; another runner
 # publishes one complete output.
 . "$(dirname "$0")/../lib/flow.sh"
+park_queued_jobs
 cleanup() {
 	"$ROOT/scripts/stack.sh" stop-runner t61b >/dev/null 2>&1
 	[ -n "${PID_A:-}" ] && kill "$PID_A" 2>/dev/null

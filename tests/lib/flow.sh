@@ -123,3 +123,10 @@ wait_progress() {
 }
 
 psql_q() { psql -X -q -tA -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$@"; }
+
+# park_queued_jobs: jobs other tests left queued (a complete with no runner
+# after it) are put off by a day, so a test that counts which runner took
+# which job sees only its own. Call it before queueing the test's jobs.
+park_queued_jobs() {
+	psql_q "update jobs set run_at = now() + interval '1 day' where state = 'queued'" >/dev/null
+}
