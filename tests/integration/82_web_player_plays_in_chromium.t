@@ -37,38 +37,38 @@ APP_URL=$API_URL/app/ TOKEN=$(token) BAD_TOKEN=$BAD AUDIO="$TMP/Web Band - Web S
 	SCREENSHOT=$SHOT FLOW_TIMEOUT_MS=120000 \
 	timeout 240 node "$ROOT/tests/browser/player.test.js" >"$TMP/result.json" 2>"$TMP/node.err"
 is "$?" 0 "the browser ran the page" || diag "$(cat "$TMP/node.err")"
-R=$(cat "$TMP/result.json")
-diag "browser saw: $(jq -c '{phases, flow: (.flow | {phase, advanced, levels, level_loaded, duration_text, artwork_shown}), console_errors, page_errors, failed_requests}' <<<"$R")"
+RES=$(cat "$TMP/result.json")
+diag "browser saw: $(jq -c '{phases, flow: (.flow | {phase, advanced, levels, level_loaded, duration_text, artwork_shown}), console_errors, page_errors, failed_requests}' <<<"$RES")"
 
-is "$(jq -r .hls_js_loaded <<<"$R")" true "hls.js is loaded and MSE is supported"
-is "$(jq -r .hls_js_version <<<"$R")" "$PINNED" "the page runs the pinned hls.js"
-is "$(jq -r .bad_token.phase <<<"$R")" error "a refused token: the page says so"
-is "$(jq -r .bad_token.shown <<<"$R")" \
+is "$(jq -r .hls_js_loaded <<<"$RES")" true "hls.js is loaded and MSE is supported"
+is "$(jq -r .hls_js_version <<<"$RES")" "$PINNED" "the page runs the pinned hls.js"
+is "$(jq -r .bad_token.phase <<<"$RES")" error "a refused token: the page says so"
+is "$(jq -r .bad_token.shown <<<"$RES")" \
 	"Starting the upload: The access token was refused (bad signature). Sign in again." "with the API's detail"
 
-is "$(jq -r '.phases | join(" ")' <<<"$R")" "init uploading processing ready playing" "the flow goes init, upload, processing, playing"
-is "$(jq -r '[.upload_percents[] | select(. == 100)] | length' <<<"$R")" 2 "upload progress (xhr.upload.onprogress) reaches 100% for the audio and the artwork"
-like "$(jq -r .upload_text <<<"$R")" '^uploaded [0-9.]+ KiB and the artwork$' "the upload is said done"
-ok "processing progress seen rising" jq -e '.process_percents | length >= 2 and (. == sort) and .[-1] == 100' <<<"$R"
-is "$(jq -r .process_text <<<"$R")" "completed, 100%" "processing progress shown through to 100%"
-is "$(jq -r .flow.phase <<<"$R")" playing "the audio element is playing"
-is "$(jq -r .flow.paused <<<"$R")" false "and not paused"
-ok "currentTime advances by more than 2 s" awk -v d="$(jq -r '.flow.advanced // 0' <<<"$R")" 'BEGIN { exit !(d > 2) }'
-is "$(jq -r .flow.level_loaded <<<"$R")" true "hls.js loaded a level"
-is "$(jq -r .flow.levels <<<"$R")" 3 "of the three in the master playlist"
-like "$(jq -r .flow.hls_url <<<"$R")" "^$STORAGE_PUBLIC_URL/hls/[0-9a-f-]{36}/[0-9a-f]{16}/master\\.m3u8$" "it plays the track's hls_url from storage"
-is "$(jq -r '.flow.title + " / " + .flow.artist' <<<"$R")" "Web Song / Web Band" "title and artist from the file name"
-is "$(jq -r .flow.duration_text <<<"$R")" "0:30" "the duration is shown"
-is "$(jq -r '.console_errors | length' <<<"$R")" 0 "no errors in the console"
-is "$(jq -r '.page_errors | length' <<<"$R")" 0 "no uncaught errors in the page"
+is "$(jq -r '.phases | join(" ")' <<<"$RES")" "init uploading processing ready playing" "the flow goes init, upload, processing, playing"
+is "$(jq -r '[.upload_percents[] | select(. == 100)] | length' <<<"$RES")" 2 "upload progress (xhr.upload.onprogress) reaches 100% for the audio and the artwork"
+like "$(jq -r .upload_text <<<"$RES")" '^uploaded [0-9.]+ KiB and the artwork$' "the upload is said done"
+ok "processing progress seen rising" jq -e '.process_percents | length >= 2 and (. == sort) and .[-1] == 100' <<<"$RES"
+is "$(jq -r .process_text <<<"$RES")" "completed, 100%" "processing progress shown through to 100%"
+is "$(jq -r .flow.phase <<<"$RES")" playing "the audio element is playing"
+is "$(jq -r .flow.paused <<<"$RES")" false "and not paused"
+ok "currentTime advances by more than 2 s" awk -v d="$(jq -r '.flow.advanced // 0' <<<"$RES")" 'BEGIN { exit !(d > 2) }'
+is "$(jq -r .flow.level_loaded <<<"$RES")" true "hls.js loaded a level"
+is "$(jq -r .flow.levels <<<"$RES")" 3 "of the three in the master playlist"
+like "$(jq -r .flow.hls_url <<<"$RES")" "^$STORAGE_PUBLIC_URL/hls/[0-9a-f-]{36}/[0-9a-f]{16}/master\\.m3u8$" "it plays the track's hls_url from storage"
+is "$(jq -r '.flow.title + " / " + .flow.artist' <<<"$RES")" "Web Song / Web Band" "title and artist from the file name"
+is "$(jq -r .flow.duration_text <<<"$RES")" "0:30" "the duration is shown"
+is "$(jq -r '.console_errors | length' <<<"$RES")" 0 "no errors in the console"
+is "$(jq -r '.page_errors | length' <<<"$RES")" 0 "no uncaught errors in the page"
 
-like "$(jq -r .flow.waveform_url <<<"$R")" "^$STORAGE_PUBLIC_URL/hls/[0-9a-f-]{36}/[0-9a-f]{16}/waveform\\.json$" "the track has a waveform"
-cmp_ok "$(jq -r '.flow.waveform_drawn // 0' <<<"$R")" -ge 1000 "the page drew it (fetched cross-origin from storage)"
-like "$(jq -r .flow.loudness_text <<<"$R")" '^Loudness -[0-9.]+ LUFS, peak -?[0-9.]+ dBTP, gain [+-]?[0-9.]+ dB$' "the loudness is shown"
-ART=$(jq -r .flow.artwork_url <<<"$R")
+like "$(jq -r .flow.waveform_url <<<"$RES")" "^$STORAGE_PUBLIC_URL/hls/[0-9a-f-]{36}/[0-9a-f]{16}/waveform\\.json$" "the track has a waveform"
+cmp_ok "$(jq -r '.flow.waveform_drawn // 0' <<<"$RES")" -ge 1000 "the page drew it (fetched cross-origin from storage)"
+like "$(jq -r .flow.loudness_text <<<"$RES")" '^Loudness -[0-9.]+ LUFS, peak -?[0-9.]+ dBTP, gain [+-]?[0-9.]+ dB$' "the loudness is shown"
+ART=$(jq -r .flow.artwork_url <<<"$RES")
 like "$ART" "^$STORAGE_PUBLIC_URL/art/" "the track's artwork_url is under the public art/ prefix"
-is "$(jq -r .flow.artwork_shown <<<"$R")" true "the artwork is shown"
-is "$(jq -c .failed_requests <<<"$R")" "[]" "no request failed"
+is "$(jq -r .flow.artwork_shown <<<"$RES")" true "the artwork is shown"
+is "$(jq -c .failed_requests <<<"$RES")" "[]" "no request failed"
 
 ok "a screenshot was saved" test -s "$SHOT"
 diag "screenshot: $SHOT"
