@@ -61,6 +61,11 @@ struct probe_info {
 	bool has_cover;
 	int cover_index;      /* its stream index, for ffmpeg's -map 0:N */
 	char cover_codec[16]; /* "mjpeg" or "png" */
+	/*
+	 * Not probe's: the gain the ladder applies to every rung (dB, 0 =
+	 * none), set by the runner when LOUDNESS_NORMALIZE measured first.
+	 */
+	double gain_db;
 };
 
 /* Free what probe_file() allocated in pi (safe on a zeroed one). */

@@ -73,7 +73,9 @@ static enum result stage_download(struct run *r, struct errbuf *e);
 static enum result stage_probe(struct run *r, struct errbuf *e);
 static enum result stage_transcode(struct run *r, struct errbuf *e);
 static enum result stage_analyse(struct run *r, struct errbuf *e);
-static char *analyse_loudness(const struct config *cfg, const char *text, size_t len);
+static char *analyse_loudness(const struct config *cfg, const char *text, size_t len,
+    double applied);
+static void run_normalize(struct run *r);
 static char *analyse_read(const char *path, size_t cap, size_t *len);
 static enum result stage_artwork(struct run *r, struct errbuf *e);
 static enum result publish_cover(struct run *r, struct errbuf *e);
@@ -337,6 +339,8 @@ stage_transcode(struct run *r, struct errbuf *e)
 	if ((rc = publish_init(&r->pub, r->job->track_id, r->journal, e)) != OK)
 		return rc;
 	r->uploaded = true;
+	if (w->cfg->loudness_normalize)
+		run_normalize(r);
 	if ((rc = run_take_slots(r, &n, e)) != OK)
 		return rc;
 	snprintf(r->note, sizeof(r->note), " (%d processes)", n);
@@ -349,18 +353,50 @@ stage_transcode(struct run *r, struct errbuf *e)
 	return rc;
 }
 
-/* The loudness figures of r128 (a file's bytes), as the track's JSON; NULL: none. */
-static char *
-analyse_loudness(const struct config *cfg, const char *text, size_t len)
+/*
+ * LOUDNESS_NORMALIZE: measure first (a decode-only pass), so the ladder can
+ * encode with the gain applied. Without a measurement it encodes unchanged.
+ */
+static void
+run_normalize(struct run *r)
 {
 	struct loudness l;
-	char buf[256];
+	struct errbuf ne;
+
+	err_clear(&ne);
+	if (transcode_measure(r->w->cfg, r->input, r->demuxer, &r->pi, r->dir, &l, &ne) != OK) {
+		log_warnx("job %lld: not normalized: %s", r->job->id, err_msg(&ne));
+		return;
+	}
+	r->pi.gain_db = loudness_gain(&l, (double)r->w->cfg->loudness_target_lufs);
+	log_info("job %lld: %.1f LUFS, %.1f dBTP: renditions get %+.2f dB", r->job->id,
+	    l.integrated_lufs, l.true_peak_dbtp, r->pi.gain_db);
+}
+
+/*
+ * The loudness figures of r128 (a file's bytes, measured on the original), as
+ * the track's JSON; NULL: none. With a gain applied to the renditions
+ * (LOUDNESS_NORMALIZE) the figures are the renditions' and gain_db what is
+ * left to apply; normalized_gain_db says what was applied.
+ */
+static char *
+analyse_loudness(const struct config *cfg, const char *text, size_t len, double applied)
+{
+	struct loudness l;
+	char buf[320];
+	int n;
 
 	if (!loudness_parse(text, len, &l))
 		return NULL;
-	snprintf(buf, sizeof(buf), "{\"integrated_lufs\":%.1f,\"range_lu\":%.1f,"
-	    "\"true_peak_dbtp\":%.1f,\"gain_db\":%.2f}", l.integrated_lufs, l.range_lu,
+	l.integrated_lufs += applied;
+	l.true_peak_dbtp += applied;
+	n = snprintf(buf, sizeof(buf), "{\"integrated_lufs\":%.1f,\"range_lu\":%.1f,"
+	    "\"true_peak_dbtp\":%.1f,\"gain_db\":%.2f", l.integrated_lufs, l.range_lu,
 	    l.true_peak_dbtp, loudness_gain(&l, (double)cfg->loudness_target_lufs));
+	if (applied != 0)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, ",\"normalized_gain_db\":%.2f}", applied);
+	else
+		snprintf(buf + n, sizeof(buf) - (size_t)n, "}");
 	return strdup(buf);
 }
 
@@ -403,7 +439,7 @@ stage_analyse(struct run *r, struct errbuf *e)
 	(void)e;
 	snprintf(path, sizeof(path), "%s/" TRANSCODE_R128_FILE, r->dir);
 	if ((text = analyse_read(path, 256u << 20, &len)) == NULL ||
-	    (r->loudness_json = analyse_loudness(r->w->cfg, text, len)) == NULL)
+	    (r->loudness_json = analyse_loudness(r->w->cfg, text, len, r->pi.gain_db)) == NULL)
 		log_warnx("job %lld: no loudness measured", r->job->id);
 	free(text);
 	snprintf(path, sizeof(path), "%s/" TRANSCODE_WAVE_FILE, r->dir);

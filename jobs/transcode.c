@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "proc.h"
+#include "loudness.h"
 #include "waveform.h"
 
 #define TRANSCODE_ARGV_MAX 256
@@ -188,8 +189,8 @@ transcode_rate(int src_rate)
 
 size_t
 transcode_argv(const struct config *cfg, const char *demuxer, const char *input_url,
-    int out_rate, double decode_limit_s, const struct ladder *l, const int *idx, size_t nidx,
-    const char **argv, size_t maxargv, char *store, size_t storelen)
+    int out_rate, double decode_limit_s, double gain_db, const struct ladder *l, const int *idx,
+    size_t nidx, const char **argv, size_t maxargv, char *store, size_t storelen)
 {
 	char *st = store;
 	size_t left = storelen;
@@ -227,6 +228,11 @@ transcode_argv(const struct config *cfg, const char *demuxer, const char *input_
 		ARG("2");
 		ARG("-ar");
 		ARG(proc_argf(&st, &left, "%d", out_rate));
+		if (gain_db != 0) {
+			/* LOUDNESS_NORMALIZE: a linear gain, never compression */
+			ARG("-filter:a");
+			ARG(proc_argf(&st, &left, "volume=%.2fdB", gain_db));
+		}
 		ARG("-f");
 		ARG("hls");
 		ARG("-hls_time");
@@ -454,7 +460,7 @@ tc_spawn_all(const struct config *cfg, const char *url, const struct probe_info 
 		if (nidx == 0)
 			continue;
 		argc = transcode_argv(cfg, st->demuxer, url, transcode_rate(pi->sample_rate),
-		    pi->decode_limit_s, l, idx, nidx, argv, TRANSCODE_ARGV_MAX, store, sizeof(store));
+		    pi->decode_limit_s, pi->gain_db, l, idx, nidx, argv, TRANSCODE_ARGV_MAX, store, sizeof(store));
 		/* the least loaded process also measures loudness and writes the waveform's PCM */
 		if (argc > 0 && g == (size_t)tc_lightest(l, group, parallel))
 			argc = transcode_analysis_args(argv, argc, TRANSCODE_ARGV_MAX);
@@ -562,5 +568,45 @@ out:
 	for (g = 0; g < started; g++)
 		proc_free(&procs[g]);
 	free(url);
+	return rc;
+}
+
+enum result
+transcode_measure(const struct config *cfg, const char *input, const char *demuxer,
+    const struct probe_info *pi, const char *dir, struct loudness *out, struct errbuf *e)
+{
+	struct proc_limits lim = { cfg->ffmpeg_timeout_s, cfg->ffmpeg_mem_mb * 1024LL * 1024,
+		256LL * 1024 * 1024, 64 };
+	char url[4200], t[32], path[4200], *text = NULL;
+	const char *argv[] = { cfg->ffmpeg_path, "-nostdin", "-hide_banner", "-loglevel", "error",
+		"-threads", "1", "-t", t, "-protocol_whitelist", "file", "-f", demuxer, "-i", url,
+		"-map", "0:a:0", "-filter:a",
+		"ebur128=metadata=1:peak=true,ametadata=mode=print:file=" TRANSCODE_R128_PRE_FILE,
+		"-f", "null", "-", NULL };
+	struct proc p;
+	FILE *f;
+	long n;
+	enum result rc;
+
+	snprintf(url, sizeof(url), "file:%s", input);
+	snprintf(t, sizeof(t), "%.3f", pi->decode_limit_s + TRANSCODE_OVERRUN_S);
+	if ((rc = proc_spawn(&p, argv, dir, &lim, 0, TRANSCODE_ERR_CAP, false, e)) != OK)
+		return rc;
+	if (proc_wait(&p, 1, cfg->ffmpeg_timeout_s, NULL) != PROC_DONE || !proc_ok(&p)) {
+		proc_free(&p);
+		err_set(e, "measuring the loudness failed");
+		return ERR_IO;
+	}
+	proc_free(&p);
+	snprintf(path, sizeof(path), "%s/" TRANSCODE_R128_PRE_FILE, dir);
+	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0 || (text = malloc((size_t)n + 1)) == NULL ||
+	    fread(text, 1, (size_t)n, f) != (size_t)n || !loudness_parse(text, (size_t)n, out)) {
+		err_set(e, "the loudness measurement could not be read");
+		rc = ERR_IO;
+	}
+	if (f != NULL)
+		fclose(f);
+	free(text);
 	return rc;
 }

@@ -69,7 +69,7 @@ int transcode_rate(int src_rate);
  * when any output passes decode_limit_s.
  */
 size_t transcode_argv(const struct config *cfg, const char *demuxer, const char *input_url,
-    int out_rate, double decode_limit_s, const struct ladder *l, const int *idx, size_t nidx,
+    int out_rate, double decode_limit_s, double gain_db, const struct ladder *l, const int *idx, size_t nidx,
     const char **argv, size_t maxargv, char *store, size_t storelen);
 
 /*
@@ -79,12 +79,23 @@ size_t transcode_argv(const struct config *cfg, const char *demuxer, const char 
  */
 #define TRANSCODE_R128_FILE "r128.txt"   /* ametadata's print of ebur128 (jobs/loudness.h) */
 #define TRANSCODE_WAVE_FILE "wave.pcm"   /* s16le mono at WAVEFORM_RATE (jobs/waveform.h) */
+#define TRANSCODE_R128_PRE_FILE "r128-pre.txt" /* transcode_measure()'s */
 
 /*
  * Pure: append the analysis outputs to argv[0..argc) (NULL-terminated
  * again). Returns the new argc, 0 when maxargv is too small.
  */
 size_t transcode_analysis_args(const char **argv, size_t argc, size_t maxargv);
+
+struct loudness;
+
+/*
+ * LOUDNESS_NORMALIZE's first pass: decode only, ebur128 into
+ * dir/TRANSCODE_R128_PRE_FILE, read into *out. ERR_IO when it did not work
+ * (the caller then encodes without a gain).
+ */
+enum result transcode_measure(const struct config *cfg, const char *input, const char *demuxer,
+    const struct probe_info *pi, const char *dir, struct loudness *out, struct errbuf *e);
 
 /* How a transcode reports and is stopped; all optional. */
 struct transcode_hooks {

@@ -66,6 +66,7 @@ static const struct cfg_var cfg_vars[] = {
 	{ "FFPROBE_PATH", CFG_STRING, S(ffprobe_path), "ffprobe", 1, 1024 },
 	{ "FFMPEG_TIMEOUT_SECONDS", CFG_INT, S(ffmpeg_timeout_s), "1800", 5, 86400 },
 	{ "LOUDNESS_TARGET_LUFS", CFG_INT, S(loudness_target_lufs), "-14", -40, -5 },
+	{ "LOUDNESS_NORMALIZE", CFG_BOOL, S(loudness_normalize), "false", 0, 1 },
 	{ "WAVEFORM_POINTS", CFG_INT, S(waveform_points), "1800", 10, 100000 },
 	{ "FFMPEG_MEMORY_MB", CFG_INT, S(ffmpeg_mem_mb), "2048", 64, 65536 },
 	{ "WORK_DIR", CFG_STRING, S(work_dir), "/var/tmp", 1, 1024 },

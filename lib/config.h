@@ -63,6 +63,7 @@ struct config {
 	long long ffmpeg_mem_mb;     /* FFMPEG_MEMORY_MB: RLIMIT_AS of ffmpeg */
 	long long loudness_target_lufs; /* LOUDNESS_TARGET_LUFS: what gain_db aims at */
 	long long waveform_points;   /* WAVEFORM_POINTS: pixels of a waveform */
+	bool loudness_normalize;     /* LOUDNESS_NORMALIZE: encode with the gain applied */
 	char *work_dir;              /* WORK_DIR: temp files */
 };
 

@@ -343,7 +343,7 @@ argv_is_safe_and_complete(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ffmpeg_path = "ffmpeg";
 	cfg.hls_segment_s = 6;
-	argc = transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, &l, idx, 2, argv, 256, store,
+	argc = transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, 0, &l, idx, 2, argv, 256, store,
 	    sizeof(store));
 	assert_true(argc > 0);
 	assert_null(argv[argc]);
@@ -360,9 +360,9 @@ argv_is_safe_and_complete(void **state)
 	assert_non_null(strstr(joined, "a64/seg_%05d.m4s a64/index.m3u8"));
 	assert_null(strstr(joined, "160k"));
 	/* too small a buffer is refused, not overflowed */
-	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, &l, idx, 2, argv, 20,
+	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, 0, &l, idx, 2, argv, 20,
 	    store, sizeof(store)), 0);
-	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, &l, idx, 2, argv, 256,
+	assert_int_equal(transcode_argv(&cfg, "mp3", "file:/w/in", 44100, 11, 0, &l, idx, 2, argv, 256,
 	    store, 8), 0);
 }
 
