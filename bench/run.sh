@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 ./api.sh
 ./runner.sh
 ./modes.sh
+./media.sh
 r=results
 get() { awk -v k="$1" -v f="$2" '$1 == k {print $f}' "$r/$3"; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "-" || b == "" || b == 0) print "-"; else printf "%.3f", a / b }'; }
