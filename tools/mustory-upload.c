@@ -62,6 +62,7 @@ usage(FILE *f)
 	    "                   from the parts already in storage (state in\n"
 	    "                   $XDG_STATE_HOME/mustory-upload, default ~/.local/state/...)\n"
 	    "  --no-resume      neither resume nor remember uploads in parts\n"
+	    "  --help, --version  this text; the version\n"
 	    "  Progress goes to stderr: a bar on a terminal, one line per step otherwise.\n"
 	    "exit status:\n"
 	    "  0    every FILE uploaded (and processed, unless --no-wait)\n"
@@ -100,7 +101,7 @@ parse_bytes(const char *s, long long *out)
 	return 0;
 }
 
-/* Returns optind of the first FILE, or -1 (usage error, reported) or 0 (--help). */
+/* Returns optind of the first FILE, or -1 (usage error, reported) or 0 (--help, --version). */
 static int
 parse_args(int argc, char *argv[], struct opts *o)
 {
@@ -111,7 +112,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "no-wait", no_argument, NULL, 'n' }, { "limit-rate", required_argument, NULL, 'r' },
 		{ "multipart-over", required_argument, NULL, 'm' },
 		{ "no-resume", no_argument, NULL, 'R' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
 	};
 	long long v;
 	int ch;
@@ -144,6 +145,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'R': o->resume = false; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("mustory-upload %s\n", MUSTORY_VERSION); return 0;
 		default: usage(stderr); return -1;
 		}
 	}
