@@ -22,7 +22,9 @@
 #
 # environment:
 #   STACK_PROFILE  run (default) or test: picks ports and tunables
-#   STACK_DIR      state directory (default .stack/$STACK_PROFILE)
+#   STACK_DIR      state directory (default .stack/$STACK_PROFILE, or
+#                  /var/tmp/mustory-stack-<hash>/$STACK_PROFILE when www-data
+#                  cannot reach the clone; `stack.sh dir` prints it)
 #   BIN            directory with mustory-api, mustory-runner, mustory-token
 #   STACK_RUNNER   1 to start a runner with `start` (default: 1 for run, 0 for test)
 #   APACHE_PORT    Apache's port (default: 8180 for run, 18180 for test)
@@ -41,7 +43,19 @@ test) PG_PORT=${PG_PORT:-25431}; S3_PORT=${S3_PORT:-19000}; HTTP_PORT=${HTTP_POR
       APACHE_PORT=${APACHE_PORT:-18180} ;;
 *) echo "stack: STACK_PROFILE must be run or test" >&2; exit 2 ;;
 esac
-STACK_DIR=${STACK_DIR:-$ROOT/.stack/$PROFILE}
+# Servers that run as other users (Apache's children as www-data) must reach
+# the state directory (the API's socket, the env file, the error bodies): it
+# is .stack/<profile> in the clone when they can reach that, else, for a
+# clone under a directory only root can enter, one per clone in /var/tmp.
+default_stack_dir() {
+	if [ "$(id -u)" = 0 ] && id www-data >/dev/null 2>&1 &&
+	    ! runuser -u www-data -- test -x "$ROOT/." 2>/dev/null; then
+		echo "/var/tmp/mustory-stack-$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)/$PROFILE"
+	else
+		echo "$ROOT/.stack/$PROFILE"
+	fi
+}
+STACK_DIR=${STACK_DIR:-$(default_stack_dir)}
 LOGS=$STACK_DIR/logs
 # The database cluster and its log live where the postgres user can reach
 # them wherever the clone is (a clone under a 0700 directory such as /root
@@ -67,6 +81,9 @@ die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
 
 write_env() {
 	mkdir -p "$STACK_DIR" "$LOGS" "$STACK_DIR/work"
+	# others (www-data) traverse it; the parent only when it is our own in /var/tmp
+	chmod 0755 "$STACK_DIR" 2>/dev/null || true
+	case "$STACK_DIR" in /var/tmp/mustory-stack-*) chmod 0755 "$(dirname "$STACK_DIR")" ;; esac
 	local secret
 	if [ -f "$STACK_DIR/jwt_secret" ]; then secret=$(cat "$STACK_DIR/jwt_secret")
 	else secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'); echo "$secret" > "$STACK_DIR/jwt_secret"; fi
@@ -349,6 +366,13 @@ start_apache() {
 	[ -f "$ROOT/apache/mustory-$mode.conf" ] || die "APACHE_MODE $mode: no apache/mustory-$mode.conf"
 	mkdir -p "$a/run" "$a/fcgid"
 	rm -rf "$a/errors"; cp -r "$ROOT/apache/errors" "$a/errors"
+	# mod_fcgid and mod_cgi run the program as www-data: a copy it can reach
+	# when the build directory is in a clone it cannot enter
+	local bindir=${APACHE_BINDIR:-$BIN}
+	if [ "$(id -u)" = 0 ] && ! runuser -u www-data -- test -x "$bindir/mustory-api" 2>/dev/null; then
+		rm -rf "$a/bin"; mkdir -p "$a/bin"; cp "$bindir/mustory-api" "$a/bin/"
+		bindir=$a/bin
+	fi
 	apache_api_env "$a/api.env"
 	# Started as root, Apache's children run as www-data; the group is the
 	# stack's own, so they reach the API's socket (0660) and the env file
@@ -366,7 +390,7 @@ Group #$(id -g)"
 	    -e "s|@SERVER_NAME@|localhost|g" \
 	    -e "s|@FCGI_SOCKET@|$FCGI_SOCKET|g" \
 	    -e "s|@ERRORS_DIR@|$a/errors|g" \
-	    -e "s|@BINDIR@|${APACHE_BINDIR:-$BIN}|g" \
+	    -e "s|@BINDIR@|$bindir|g" \
 	    -e "s|@ENV_FILE@|$a/api.env|g" \
 	    "$ROOT/apache/mustory-$mode.conf" > "$a/mustory.conf"
 	apache_main_conf "$a" "$mode" "$run_as" > "$a/httpd.conf"
@@ -468,6 +492,7 @@ TXT
 cmd=${1:-}
 shift || true
 case "$cmd" in
+dir) echo "$STACK_DIR" ;;
 start) start_all ;;
 stop) stop_all ;;
 clean) clean_all ;;

@@ -5,7 +5,8 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export STACK_PROFILE=test
-export STACK_DIR=${STACK_DIR:-$ROOT/.stack/test}
+# .stack/test, or a directory in /var/tmp when Apache's www-data cannot enter the clone
+export STACK_DIR=${STACK_DIR:-$(scripts/stack.sh dir)}
 export BIN=${BIN:-$ROOT/build/san}
 # ASan: leaks are checked by the unit tests; long-running servers exit via signals
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
