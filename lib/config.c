@@ -2,6 +2,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "sigv4.h"
+#include "webhook.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -70,6 +71,10 @@ static const struct cfg_var cfg_vars[] = {
 	{ "WAVEFORM_POINTS", CFG_INT, S(waveform_points), "1800", 10, 100000 },
 	{ "FFMPEG_MEMORY_MB", CFG_INT, S(ffmpeg_mem_mb), "2048", 64, 65536 },
 	{ "WORK_DIR", CFG_STRING, S(work_dir), "/var/tmp", 1, 1024 },
+	{ "WEBHOOK_URLS", CFG_STRING, S(webhook_urls), "", 0, 40000 },
+	{ "WEBHOOK_SECRET", CFG_STRING, S(webhook_secret), "", 0, 256 },
+	{ "WEBHOOK_TIMEOUT_SECONDS", CFG_INT, S(webhook_timeout_s), "10", 1, 120 },
+	{ "WEBHOOK_MAX_ATTEMPTS", CFG_INT, S(webhook_max_attempts), "8", 1, 100 },
 };
 #undef S
 #define CFG_NVARS (sizeof(cfg_vars) / sizeof(cfg_vars[0]))
@@ -250,7 +255,7 @@ cfg_check(struct config *cfg, struct errbuf *e)
 		return ERR_INVALID;
 	} else if (cfg->storage_api_concurrency > cfg->fcgi_workers)
 		cfg->storage_api_concurrency = cfg->fcgi_workers;
-	return OK;
+	return webhook_config_check(cfg->webhook_urls, cfg->webhook_secret, e);
 }
 
 enum result

@@ -65,6 +65,12 @@ struct config {
 	long long waveform_points;   /* WAVEFORM_POINTS: pixels of a waveform */
 	bool loudness_normalize;     /* LOUDNESS_NORMALIZE: encode with the gain applied */
 	char *work_dir;              /* WORK_DIR: temp files */
+
+	/* webhooks (webhook.h): read by every program that makes or sends events */
+	char *webhook_urls;          /* WEBHOOK_URLS: comma list of http(s) URLs; "": off */
+	char *webhook_secret;        /* WEBHOOK_SECRET: whsec_ + base64; never logged */
+	long long webhook_timeout_s; /* WEBHOOK_TIMEOUT_SECONDS: one delivery's limit */
+	long long webhook_max_attempts; /* WEBHOOK_MAX_ATTEMPTS: tries of one delivery */
 };
 
 /* The release, from the VERSION file at the top of the tree (the Makefile). */

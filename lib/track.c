@@ -129,6 +129,22 @@ track_get(struct db *db, const char *id, const char *owner_id, PGresult **res,
 	return OK;
 }
 
+enum result
+track_get_by_id(struct db *db, const char *id, PGresult **res, struct errbuf *e)
+{
+	enum result rc;
+
+	rc = db_exec(db, res, TRACK_COLUMNS " WHERE t.id = $1", 1, &id, e);
+	if (rc != OK)
+		return rc;
+	if (PQntuples(*res) != 1) {
+		PQclear(*res);
+		*res = NULL;
+		return ERR_NOT_FOUND;
+	}
+	return OK;
+}
+
 enum track_status
 track_row_status(const PGresult *res)
 {

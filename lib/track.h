@@ -78,6 +78,12 @@ enum track_col {
 enum result track_get(struct db *db, const char *id, const char *owner_id, PGresult **res,
     struct errbuf *e);
 
+/*
+ * The same row for track id whoever owns it (the runner's webhooks build
+ * the track's JSON from it). ERR_NOT_FOUND when there is no such track.
+ */
+enum result track_get_by_id(struct db *db, const char *id, PGresult **res, struct errbuf *e);
+
 /* The status of a track_get row (TRACK_PENDING if the label is unknown). */
 enum track_status track_row_status(const PGresult *res);
 /* The same for row `row` of a track_get or track_list result. */
