@@ -1,5 +1,6 @@
 #include "deliver.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,11 @@ struct deliver_answer {
 	CURLcode cc;
 	char curl_err[CURL_ERROR_SIZE];
 	size_t read;         /* answer bytes read, capped */
+	const volatile sig_atomic_t *stop; /* borrowed: the runner is stopping */
 };
 
 static size_t answer_drop(char *p, size_t size, size_t n, void *arg);
+static int stop_check(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un);
 static struct curl_slist *deliver_headers(const struct webhook_delivery *d, long long ts,
     const char *sig);
 static enum result deliver_post(const struct config *cfg, const struct webhook_delivery *d,
@@ -41,6 +44,19 @@ answer_drop(char *p, size_t size, size_t n, void *arg)
 	(void)p;
 	a->read += size * n;
 	return a->read > DELIVER_ANSWER_MAX ? 0 : size * n;
+}
+
+/* A stopping runner does not wait out the timeout: the attempt is handed back. */
+static int
+stop_check(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	const struct deliver_answer *a = arg;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return a->stop != NULL && *a->stop ? 1 : 0;
 }
 
 static struct curl_slist *
@@ -73,11 +89,12 @@ fail:
 	return NULL;
 }
 
-/* One signed POST of d; *a says what came of it. ERR_NOMEM only. */
+/* One signed POST of d; *a says what came of it (a->stop set by the caller). */
 static enum result
 deliver_post(const struct config *cfg, const struct webhook_delivery *d,
     const struct webhook_key *k, struct deliver_answer *a, struct errbuf *e)
 {
+	const volatile sig_atomic_t *stop = a->stop;
 	char sig[WEBHOOK_SIGNATURE_SIZE];
 	struct curl_slist *hdr = NULL;
 	long long ts = (long long)time(NULL);
@@ -87,6 +104,7 @@ deliver_post(const struct config *cfg, const struct webhook_delivery *d,
 	enum result rc;
 
 	memset(a, 0, sizeof(*a));
+	a->stop = stop;
 	if ((rc = webhook_sign(k, d->webhook_id, ts, d->body, len, sig)) != OK ||
 	    (hdr = deliver_headers(d, ts, sig)) == NULL || (h = curl_easy_init()) == NULL) {
 		curl_slist_free_all(hdr);
@@ -106,6 +124,9 @@ deliver_post(const struct config *cfg, const struct webhook_delivery *d,
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)cfg->webhook_timeout_s);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, answer_drop);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, stop_check);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, a);
 	t0 = clock_now_s();
 	a->cc = curl_easy_perform(h);
 	a->secs = clock_now_s() - t0;
@@ -185,11 +206,23 @@ deliver_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf
 		rc = ERR_PERMANENT;
 		goto out;
 	}
+	a.stop = w->stop;
 	if ((rc = deliver_post(w->cfg, &d, &k, &a, e)) != OK)
 		goto out;
+	if (a.cc == CURLE_ABORTED_BY_CALLBACK) {
+		err_set(e, "stopped while sending to %s", d.url);
+		rc = ERR_ABORTED;
+		goto out;
+	}
 	rc = deliver_judge(w, j, &d, &a, e);
 out:
 	OPENSSL_cleanse(&k, sizeof(k));
 	webhook_delivery_free(&d);
 	return rc;
+}
+
+bool
+deliver_usable(const struct config *cfg)
+{
+	return cfg->webhook_secret != NULL && cfg->webhook_secret[0] != '\0';
 }

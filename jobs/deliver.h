@@ -19,6 +19,9 @@
 #ifndef MUSTORY_JOBS_DELIVER_H
 #define MUSTORY_JOBS_DELIVER_H
 
+#include <stdbool.h>
+
+#include "config.h"
 #include "heartbeat.h"
 #include "jobstore.h"
 #include "result.h"
@@ -26,5 +29,8 @@
 
 enum result deliver_run(struct worker *w, struct job *j, struct heartbeat *hb,
     struct errbuf *e);
+
+/* Can this configuration deliver (WEBHOOK_SECRET is set: it signs)? */
+bool deliver_usable(const struct config *cfg);
 
 #endif

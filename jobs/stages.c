@@ -609,7 +609,7 @@ run_succeed(struct run *r, char **hls_url, struct errbuf *e)
 	ok.artwork_error = r->art.ok ? NULL : r->art.why[0] != '\0' ? r->art.why : NULL;
 	/* The transaction re-checks the lease; renewing during it would race. */
 	heartbeat_stop(r->hb);
-	if ((rc = job_succeed(&r->w->db, j, r->w->owner, &ok, e)) != OK)
+	if ((rc = job_succeed(&r->w->db, r->w->cfg, j, r->w->owner, &ok, e)) != OK)
 		return rc;
 	r->uploaded = false; /* published: keep it */
 	publish_forget(&r->pub, r->journal);

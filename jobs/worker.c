@@ -33,7 +33,7 @@ unit_random(void)
 
 enum result
 worker_open(struct worker *w, const struct config *cfg, const char *name,
-    const struct ladder *l, int parallel, struct encslots *slots,
+    int lanes, const struct ladder *l, int parallel, struct encslots *slots,
     const volatile sig_atomic_t *stop, int wake_fd, struct errbuf *e)
 {
 	char host[128] = "localhost", app[64];
@@ -47,6 +47,9 @@ worker_open(struct worker *w, const struct config *cfg, const char *name,
 	w->slots = slots;
 	w->stop = stop;
 	w->wake_fd = wake_fd;
+	(void)kinds_select(cfg, lanes, w->kinds);
+	w->max_attempts = (int)(lanes == KIND_LANE_QUICK ? cfg->webhook_max_attempts :
+	    cfg->job_max_attempts);
 	(void)gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
 	snprintf(w->owner, sizeof(w->owner), "%s:%ld:%s", host, (long)getpid(), name);
@@ -159,7 +162,7 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 	if (job_next(j->state, ev, &f, &m) != OK)
 		return;
 	err_clear(&e);
-	if (job_apply(&w->db, j, w->owner, &m, &e) != OK) {
+	if (job_apply(&w->db, w->cfg, j, w->owner, &m, &e) != OK) {
 		log_warnx("job %lld track %s: could not record the end of attempt %d (%s); "
 		    "the lease will lapse and the job be taken back", j->id, j->track_id,
 		    j->attempts, err_msg(&e));
@@ -224,12 +227,12 @@ worker_loop(struct worker *w, bool once)
 		now = clock_now_s();
 		err_clear(&e);
 		if (now >= next_rescue) {
-			if (job_rescue(&w->db, &n, &e) == OK)
+			if (job_rescue(&w->db, cfg, &n, &e) == OK)
 				next_rescue = now + (double)cfg->job_poll_s;
 		}
 		err_clear(&e);
-		rc = job_claim(&w->db, w->owner, cfg->job_lease_s, (int)cfg->job_max_attempts,
-		    kinds_names(), &j, &got, &e);
+		rc = job_claim(&w->db, w->owner, cfg->job_lease_s, w->max_attempts, w->kinds, &j,
+		    &got, &e);
 		if (rc != OK) {
 			if (!db_down)
 				log_warnx("cannot claim jobs: %s (retrying every %lld s)", err_msg(&e),
@@ -253,7 +256,7 @@ worker_loop(struct worker *w, bool once)
 		/* Nothing due: sleep until notified, or the next run_at / lease expiry. */
 		wait = (double)cfg->job_poll_s;
 		err_clear(&e);
-		if (job_next_due(&w->db, &due, &lease, &e) == OK) {
+		if (job_next_due(&w->db, w->kinds, &due, &lease, &e) == OK) {
 			if (due >= 0 && due < wait)
 				wait = due + 0.01;
 			if (lease >= 0 && lease + 0.05 < wait) {

@@ -6,13 +6,16 @@
 
 #include "log.h"
 #include "track.h"
+#include "webhook_queue.h"
 
 static char *store_strdup_or_null(const PGresult *r, int row, int col);
 static const char *store_text(const char *s);
 static enum result store_apply(struct db *db, long long id, const char *owner, int attempts,
-    const char *run_id, const struct job_move *m, bool *moved, struct errbuf *e);
-static enum result store_rescue_row(struct db *db, const PGresult *r, int row,
+    const char *run_id, const struct job_move *m, bool *moved, bool *track_moved,
     struct errbuf *e);
+static bool store_fails_track(const struct config *cfg, const struct job_move *m);
+static enum result store_rescue_row(struct db *db, const struct config *cfg,
+    const PGresult *r, int row, struct errbuf *e);
 
 void
 job_free(struct job *j)
@@ -215,7 +218,7 @@ job_renew(struct db *db, const struct job *j, const char *owner, long long lease
  */
 static enum result
 store_apply(struct db *db, long long id, const char *owner, int attempts, const char *run_id,
-    const struct job_move *m, bool *moved, struct errbuf *e)
+    const struct job_move *m, bool *moved, bool *track_moved, struct errbuf *e)
 {
 	static const char sql[] =
 	    "WITH j AS ("
@@ -257,30 +260,49 @@ store_apply(struct db *db, long long id, const char *owner, int attempts, const 
 	params[8] = run_id;
 	params[9] = m->track_changes ? track_status_sql(m->track) : NULL;
 	params[10] = m->track_changes ? store_text(m->public_message) : NULL;
-	*moved = false;
-	if ((rc = db_exec(db, &r, sql, 11, params, e)) == OK)
+	*moved = *track_moved = false;
+	if ((rc = db_exec(db, &r, sql, 11, params, e)) == OK) {
 		*moved = strcmp(PQgetvalue(r, 0, 0), "1") == 0;
+		*track_moved = strcmp(PQgetvalue(r, 0, 2), "1") == 0;
+	}
 	PQclear(r);
 	return rc;
 }
 
-enum result
-job_apply(struct db *db, struct job *j, const char *owner, const struct job_move *m,
-    struct errbuf *e)
+/* Does m fail its job's track, with webhooks to tell (track.failed)? */
+static bool
+store_fails_track(const struct config *cfg, const struct job_move *m)
 {
+	return m->track_changes && m->track == TRACK_FAILED && webhook_enabled(cfg);
+}
+
+enum result
+job_apply(struct db *db, const struct config *cfg, struct job *j, const char *owner,
+    const struct job_move *m, struct errbuf *e)
+{
+	bool event = store_fails_track(cfg, m), own_tx = event && !db->in_tx;
 	char run[24];
 	enum result rc;
-	bool moved;
+	bool moved, track_moved;
 
 	snprintf(run, sizeof(run), "%lld", j->run_id);
-	if ((rc = store_apply(db, j->id, owner, j->attempts, run, m, &moved, e)) != OK)
+	/* A failed track's webhook goes in the move's transaction. */
+	if (own_tx && (rc = db_begin(db, e)) != OK)
 		return rc;
-	if (!moved) {
+	rc = store_apply(db, j->id, owner, j->attempts, run, m, &moved, &track_moved, e);
+	if (rc == OK && !moved) {
 		err_set(e, "job %lld is no longer ours (lease lost)", j->id);
-		return ERR_LEASE_LOST;
+		rc = ERR_LEASE_LOST;
 	}
-	j->state = m->to;
-	return OK;
+	if (rc == OK && event && track_moved)
+		rc = webhook_enqueue(db, cfg, j->track_id, WEBHOOK_TRACK_FAILED, e);
+	if (own_tx && rc == OK)
+		rc = db_commit(db, e);
+	if (own_tx && rc != OK && db->in_tx)
+		db_rollback(db);
+	if (rc == OK)
+		j->state = m->to;
+	return rc;
 }
 
 /*
@@ -340,8 +362,8 @@ store_succeed_move(const struct job *j, const char *owner, struct job_move *m,
 }
 
 enum result
-job_succeed(struct db *db, struct job *j, const char *owner, const struct job_success *s,
-    struct errbuf *e)
+job_succeed(struct db *db, const struct config *cfg, struct job *j, const char *owner,
+    const struct job_success *s, struct errbuf *e)
 {
 	struct job_move m;
 	char dur[32];
@@ -371,6 +393,8 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	    " hls_url = $3, duration_seconds = $4::float8, artwork_url = $5, tags = $7::jsonb,"
 	    " artwork_thumbnails = $8::jsonb, artwork_error = $9, loudness = $10::jsonb,"
 	    " waveform_url = $11, updated_at = now() WHERE id = $1", 11, trk_p, e)) != OK)
+		goto out;
+	if ((rc = webhook_enqueue(db, cfg, j->track_id, WEBHOOK_TRACK_COMPLETED, e)) != OK)
 		goto out;
 	rc = db_commit(db, e);
 	if (rc == OK)
@@ -405,12 +429,13 @@ job_done(struct db *db, struct job *j, const char *owner, const char *message,
 
 /* Rescue one row of job_rescue's SELECT (id, track_id, attempts, max, owner, kind). */
 static enum result
-store_rescue_row(struct db *db, const PGresult *r, int row, struct errbuf *e)
+store_rescue_row(struct db *db, const struct config *cfg, const PGresult *r, int row,
+    struct errbuf *e)
 {
 	struct job_facts f = { 0 };
 	struct job_move m;
 	enum result rc;
-	bool moved;
+	bool moved, track_moved;
 
 	f.id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
 	f.attempts = atoi(PQgetvalue(r, row, 2));
@@ -419,7 +444,12 @@ store_rescue_row(struct db *db, const PGresult *r, int row, struct errbuf *e)
 	f.detached = !job_kind_sets_track(PQgetvalue(r, row, 5));
 	if ((rc = job_next(JOB_RUNNING, JEV_LEASE_LOST, &f, &m)) != OK)
 		return rc;
-	if ((rc = store_apply(db, f.id, f.owner, f.attempts, NULL, &m, &moved, e)) != OK)
+	if ((rc = store_apply(db, f.id, f.owner, f.attempts, NULL, &m, &moved, &track_moved,
+	    e)) != OK)
+		return rc;
+	/* the track failed with its last attempt: its webhook, in the rescue's transaction */
+	if (moved && track_moved && store_fails_track(cfg, &m) &&
+	    (rc = webhook_enqueue(db, cfg, PQgetvalue(r, row, 1), WEBHOOK_TRACK_FAILED, e)) != OK)
 		return rc;
 	if (moved)
 		log_warnx("job %lld track %s: lease expired during attempt %d; now %s (lease_lost)",
@@ -428,7 +458,7 @@ store_rescue_row(struct db *db, const PGresult *r, int row, struct errbuf *e)
 }
 
 enum result
-job_rescue(struct db *db, long long *n, struct errbuf *e)
+job_rescue(struct db *db, const struct config *cfg, long long *n, struct errbuf *e)
 {
 	PGresult *r = NULL;
 	enum result rc;
@@ -442,7 +472,7 @@ job_rescue(struct db *db, long long *n, struct errbuf *e)
 	    " FOR UPDATE SKIP LOCKED", 0, NULL, e)) != OK)
 		goto out;
 	for (i = 0; i < PQntuples(r); i++)
-		if ((rc = store_rescue_row(db, r, i, e)) != OK)
+		if ((rc = store_rescue_row(db, cfg, r, i, e)) != OK)
 			goto out;
 	if ((rc = db_commit(db, e)) == OK)
 		*n = PQntuples(r);
@@ -454,18 +484,24 @@ out:
 }
 
 enum result
-job_next_due(struct db *db, double *due_s, double *lease_s, struct errbuf *e)
+job_next_due(struct db *db, const char *const *kinds, double *due_s, double *lease_s,
+    struct errbuf *e)
 {
 	static const char sql[] =
-	    "SELECT EXTRACT(EPOCH FROM (SELECT min(run_at) FROM jobs WHERE state = 'queued')"
+	    "SELECT EXTRACT(EPOCH FROM (SELECT min(run_at) FROM jobs WHERE state = 'queued'"
+	    "   AND ($1::text[] IS NULL OR kind = ANY ($1::text[])))"
 	    "  - now()),"
 	    " EXTRACT(EPOCH FROM (SELECT min(lease_expires_at) FROM jobs WHERE state = 'running')"
 	    "  - now())";
+	char kindbuf[256];
+	const char *params[1] = { NULL };
 	PGresult *r = NULL;
 	enum result rc;
 
 	*due_s = *lease_s = -1;
-	if ((rc = db_exec(db, &r, sql, 0, NULL, e)) != OK)
+	if ((rc = store_kinds(kinds, kindbuf, sizeof(kindbuf), &params[0], e)) != OK)
+		return rc;
+	if ((rc = db_exec(db, &r, sql, 1, params, e)) != OK)
 		goto out;
 	if (!PQgetisnull(r, 0, 0)) {
 		*due_s = strtod(PQgetvalue(r, 0, 0), NULL);

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "config.h"
 #include "db.h"
 #include "jobstate.h"
 #include "result.h"
@@ -72,10 +73,12 @@ enum result job_renew(struct db *db, const struct job *j, const char *owner, lon
 /*
  * Apply m (from job_next on a failure or a hand back) to a running job we
  * hold: the job row, its job_runs row, and the track when m changes it, in
- * one statement. ERR_LEASE_LOST when the lease is no longer ours.
+ * one statement. When m fails the track and cfg has WEBHOOK_URLS, its
+ * track.failed webhook is queued in the same transaction (webhook_queue.h).
+ * ERR_LEASE_LOST when the lease is no longer ours.
  */
-enum result job_apply(struct db *db, struct job *j, const char *owner,
-    const struct job_move *m, struct errbuf *e);
+enum result job_apply(struct db *db, const struct config *cfg, struct job *j,
+    const char *owner, const struct job_move *m, struct errbuf *e);
 
 struct job_success {
 	const char *hls_prefix;
@@ -92,11 +95,12 @@ struct job_success {
 /*
  * The one transaction that finishes a job: the lease is checked (FOR
  * UPDATE), the job succeeds (progress 100), its run closes, the track is
- * COMPLETED with its HLS fields. ERR_LEASE_LOST when the lease was lost
- * (nothing changed).
+ * COMPLETED with its HLS fields, and its track.completed webhook is queued
+ * for cfg's WEBHOOK_URLS (webhook_queue.h). ERR_LEASE_LOST when the lease
+ * was lost (nothing changed).
  */
-enum result job_succeed(struct db *db, struct job *j, const char *owner,
-    const struct job_success *s, struct errbuf *e);
+enum result job_succeed(struct db *db, const struct config *cfg, struct job *j,
+    const char *owner, const struct job_success *s, struct errbuf *e);
 
 /*
  * A job of a kind that does not decide its track's status (job_kind_sets_track
@@ -112,12 +116,18 @@ enum result job_done(struct db *db, struct job *j, const char *owner, const char
 /*
  * Take back running jobs whose lease expired, each by job_next's
  * lease_lost move (queued again, or failed with its track when attempts
- * are used up), their open run closed. *n gets how many.
+ * are used up), their open run closed, in one transaction with the
+ * track.failed webhooks of the tracks that fail (cfg). *n gets how many.
  */
-enum result job_rescue(struct db *db, long long *n, struct errbuf *e);
+enum result job_rescue(struct db *db, const struct config *cfg, long long *n,
+    struct errbuf *e);
 
-/* Seconds until the next queued job is due / the next lease expires (-1: none). */
-enum result job_next_due(struct db *db, double *due_s, double *lease_s, struct errbuf *e);
+/*
+ * Seconds until the next queued job of one of kinds (as job_claim's; NULL:
+ * any) is due / the next lease (of any kind) expires (-1: none).
+ */
+enum result job_next_due(struct db *db, const char *const *kinds, double *due_s,
+    double *lease_s, struct errbuf *e);
 
 /*
  * The operator's retry of a failed job (attempts 0; its track PROCESSING
