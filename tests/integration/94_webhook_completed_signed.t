@@ -68,4 +68,6 @@ ETS=$(jq -r .event.timestamp <<<"$H")
 like "$ETS" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$' "timestamp in RFC 3339"
 is "${ETS:0:19}Z" "$(jget .updated_at)" "the event's time is the change's (updated_at)"
 is "$(jq -r .event.data.hls_url <<<"$H")" "$(jget .hls_url)" "it carries the hls_url"
+is "$(node "$ROOT/tests/openapi/webhooks.js" "$ROOT/docs/openapi.yaml" "$TMP/r94.jsonl" 2>&1)" \
+	"webhooks: 1 deliveries match $ROOT/docs/openapi.yaml" "the body and headers match docs/openapi.yaml (webhooks)"
 done_testing

@@ -51,4 +51,6 @@ is "$(jq -r .data.processing_error <<<"$E")" "the file is not audio: it looks li
 	"with the error the artist reads"
 is "$(psql_q "select count(*) from jobs where kind = 'webhook' and payload->>'track_id' = '$TRACK_ID'")" 1 \
 	"one job for one change"
+is "$(node "$ROOT/tests/openapi/webhooks.js" "$ROOT/docs/openapi.yaml" "$TMP/r95.jsonl" 2>&1)" \
+	"webhooks: 2 deliveries match $ROOT/docs/openapi.yaml" "the body and headers match docs/openapi.yaml (webhooks)"
 done_testing
