@@ -6,6 +6,7 @@
 
 #include "deliver.h"
 #include "stages.h"
+#include "webhook.h"
 
 struct kind_row {
 	const char *name;
@@ -17,7 +18,7 @@ struct kind_row {
 /* One row a kind. Adding a kind: its row here, its function in its own file. */
 static const struct kind_row kind_table[] = {
 	{ "transcode_hls", stages_run, KIND_LANE_MAIN, NULL },
-	{ "webhook", deliver_run, KIND_LANE_QUICK, deliver_usable },
+	{ WEBHOOK_JOB_KIND, deliver_run, KIND_LANE_QUICK, deliver_usable },
 };
 
 #define KIND_COUNT (sizeof(kind_table) / sizeof(kind_table[0]))

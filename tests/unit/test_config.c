@@ -63,6 +63,10 @@ bad_values_name_the_variable(void **state)
 		{ "DOWNLOAD_URL_EXPIRES_SECONDS", "5", "DOWNLOAD_URL_EXPIRES_SECONDS must be a whole number from 10" },
 		{ "MULTIPART_PART_BYTES", "5242879", "MULTIPART_PART_BYTES must be a whole number from 5242880 to 5368709120" },
 		{ "UPLOAD_URL_EXPIRES_SECONDS", "0", "UPLOAD_URL_EXPIRES_SECONDS must be a whole number from 1 to 604800" },
+		{ "WEBHOOK_URLS", "http://127.0.0.1:1/hook", "WEBHOOK_SECRET is required when WEBHOOK_URLS is set" },
+		{ "WEBHOOK_URLS", "ftp://127.0.0.1/x", "WEBHOOK_URLS: entry 1 is not an http:// or https:// URL" },
+		{ "WEBHOOK_SECRET", "whsec_c2hvcnQ=", "WEBHOOK_SECRET must be whsec_ followed by the base64" },
+		{ "WEBHOOK_TIMEOUT_SECONDS", "0", "WEBHOOK_TIMEOUT_SECONDS must be a whole number from 1 to 120" },
 	};
 	size_t i;
 
