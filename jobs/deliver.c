@@ -194,6 +194,7 @@ deliver_run(struct worker *w, struct job *j, struct heartbeat *hb, struct errbuf
 	/* a payload we cannot read is ERR_INVALID: permanent */
 	if ((rc = webhook_payload_parse(j->payload, &d, e)) != OK)
 		return rc;
+	log_context_set(NULL, d.track_id, j->id); /* the event's track, in JSON logs */
 	if ((rc = webhook_secret_parse(w->cfg->webhook_secret, &k, e)) != OK) {
 		/* a runner without a secret never claims these jobs (worker.c) */
 		rc = ERR_PERMANENT;

@@ -3,7 +3,8 @@
 # receiver answers the first delivery 500: the job retries after its
 # backoff, and the retry carries the same webhook-id with a fresh
 # webhook-timestamp (and so a fresh signature); delivered once in the end,
-# every attempt recorded in job_runs.
+# every attempt recorded in job_runs. A track that fails because its
+# runner died in its last attempt (the rescue fails it) sends one too.
 . "$(dirname "$0")/../lib/flow.sh"
 . "$ROOT/tests/lib/webhook.sh"
 R=t95
@@ -53,4 +54,28 @@ is "$(psql_q "select count(*) from jobs where kind = 'webhook' and payload->>'tr
 	"one job for one change"
 is "$(node "$ROOT/tests/openapi/webhooks.js" "$ROOT/docs/openapi.yaml" "$TMP/r95.jsonl" 2>&1)" \
 	"webhooks: 2 deliveries match $ROOT/docs/openapi.yaml" "the body and headers match docs/openapi.yaml (webhooks)"
+
+# The rescue's failure: what a runner that died in the last attempt leaves
+# behind (as test 43 makes it), taken back by a --once runner.
+"$ROOT/scripts/stack.sh" stop-runner $R >/dev/null 2>&1
+make_audio "$TMP/b.wav" 1
+ok "upload B" upload "$TOK" "$TMP/b.wav" wav
+B=$TRACK_ID
+complete "$TOK" "$B"
+JOB=$(psql_q "select id from jobs where track_id = '$B'")
+psql_q "update jobs set state = 'running', attempts = max_attempts, lease_owner = 'gone:1:t95x',
+	lease_expires_at = now() - interval '1 second', started_at = now() where id = $JOB" >/dev/null
+psql_q "insert into job_runs (job_id, attempt, runner) select id, attempts, lease_owner
+	from jobs where id = $JOB" >/dev/null
+WEBHOOK_URLS=$URL WEBHOOK_SECRET=$SECRET timeout 60 "$BIN/mustory-runner" --once --name t95once \
+	>>"$STACK_DIR/logs/runner-t95once.log" 2>&1
+is "$?" 0 "--once takes the job back and exits 0"
+track_status "$TOK" "$B"
+is "$(jget .status)" failed "B failed (lease lost in its last attempt)"
+ok "its webhook job settled" webhook_jobs_settled "$B" 1 30
+H=$(hooks r95 "$B")
+is "$(jq -r '[.verified, .answered, .event.type] | @tsv' <<<"$H" | tr '\t' ' ')" "true 204 track.failed" \
+	"one track.failed, verified and delivered (by the --once runner)"
+like "$(jq -r .event.data.processing_error <<<"$H")" "^Processing was interrupted [0-9]+ times" \
+	"with the sentence the artist reads"
 done_testing
