@@ -246,6 +246,16 @@ start_api() {
 
 stop_api() { load_env; stop_pid "$STACK_DIR/api.pid"; }
 
+# METRICS_ALLOW (a comma list) in a site's syntax: nginx "allow A; allow B;",
+# apache "A B" (after Require ip 127.0.0.1 ::1).
+metrics_allow() {
+	local a out="" list=${METRICS_ALLOW:-}
+	for a in ${list//,/ }; do
+		case "$1" in nginx) out+="allow $a; " ;; *) out+="$a " ;; esac
+	done
+	printf '%s' "$out"
+}
+
 start_nginx() {
 	load_env
 	pidfile_alive "$STACK_DIR/nginx/nginx.pid" && return 0
@@ -266,6 +276,7 @@ start_nginx() {
 	    -e "s|@CONN_PER_IP@|${NGINX_CONN_PER_IP:-64}|g" \
 	    -e "s|@WEB_ROOT@|$ROOT/web|g" \
 	    -e "s|@HLS_JS@|$ROOT/node_modules/hls.js/dist/hls.min.js|g" \
+	    -e "s|@METRICS_ALLOW@|$(metrics_allow nginx)|g" \
 	    "$ROOT/nginx/mustory.conf" > "$n/mustory.conf"
 	if grep -q '@[A-Z][A-Z_]*@' "$n/mustory.conf"; then
 		die "unfilled placeholders in $n/mustory.conf: $(grep -o '@[A-Z][A-Z_]*@' "$n/mustory.conf" | sort -u | tr '\n' ' ')"
@@ -392,6 +403,7 @@ Group #$(id -g)"
 	    -e "s|@ERRORS_DIR@|$a/errors|g" \
 	    -e "s|@BINDIR@|$bindir|g" \
 	    -e "s|@ENV_FILE@|$a/api.env|g" \
+	    -e "s|@METRICS_ALLOW@|$(metrics_allow apache)|g" \
 	    "$ROOT/apache/mustory-$mode.conf" > "$a/mustory.conf"
 	apache_main_conf "$a" "$mode" "$run_as" > "$a/httpd.conf"
 	"$httpd" -t -f "$a/httpd.conf" >>"$LOGS/apache-error.log" 2>&1 ||
