@@ -313,7 +313,7 @@ stop_nginx() { load_env; stop_pid "$STACK_DIR/nginx/nginx.pid" QUIT; }
 # Apache: Debian's apache2 started as is (no /etc/apache2, no apache2ctl) with
 # a minimal main config of its own under $STACK_DIR/apache around the
 # project's site file, filled in like nginx's.
-APACHE_MODULES="mpm_event authz_core alias mime headers reqtimeout unique_id
+APACHE_MODULES="mpm_event authz_core authz_host alias mime headers reqtimeout unique_id
 	proxy proxy_fcgi fcgid cgid env"
 
 # The stack's configuration as a plain KEY=VALUE file, for the API that
