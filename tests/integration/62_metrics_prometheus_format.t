@@ -136,4 +136,19 @@ scrape "$TMP/m7"
 is "$(value "$TMP/m7" mustory_runners_with_live_lease '{}')" \
 	"$(( $(value "$TMP/m6" mustory_runners_with_live_lease) - 1 ))" "an expired lease is not live"
 
+# The database goes away: the API's part is still served, and says it.
+psql_q "delete from tracks where id = '$JOB_TRACK'" >/dev/null && JOB_TRACK=
+"$ROOT/scripts/stack.sh" stop-db >/dev/null 2>&1
+scrape "$TMP/m8"
+scrape "$TMP/m9" # the failure of m8's figures is counted in the next answer
+"$ROOT/scripts/stack.sh" start-db >/dev/null 2>&1
+is "$STATUS" 200 "database down: still 200"
+is "$(value "$TMP/m8" mustory_database_up)" 0 "database down: mustory_database_up 0"
+is "$(value "$TMP/m8" mustory_jobs)" 0 "database down: no job figures"
+cmp_ok "$(value "$TMP/m9" mustory_api_database_errors_total)" -gt "$(value "$TMP/m7" mustory_api_database_errors_total)" \
+	"database down: mustory_api_database_errors_total moved"
+cmp_ok "$(value "$TMP/m8" mustory_api_requests_total "$healthz")" -ge "$((b_h + N))" "database down: the request counters are there"
+for i in $(seq 1 25); do api GET /healthz; [ "$STATUS" = 200 ] && break; sleep 0.2; done
+is "$STATUS" 200 "the database is back"
+
 done_testing
