@@ -88,7 +88,7 @@ $(B)/.migrate-dir: FORCE
 	@mkdir -p $(B)
 	@echo '$(MIGRATE_DIR)' | cmp -s - $@ || echo '$(MIGRATE_DIR)' > $@
 $(B)/tools/mustory-admin.o: $(B)/.migrate-dir
-$(B)/fcgi/main.o $(B)/fcgi/route_healthz.o $(B)/jobs/main.o $(B)/tools/mustory-token.o $(B)/tools/mustory-upload.o $(B)/tools/mustory-admin.o: VERSION
+$(B)/fcgi/main.o $(B)/fcgi/route_healthz.o $(B)/fcgi/route_metrics.o $(B)/jobs/main.o $(B)/tools/mustory-token.o $(B)/tools/mustory-upload.o $(B)/tools/mustory-admin.o: VERSION
 .PHONY: FORCE
 FORCE:
 

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "db.h"
 #include "gate.h"
+#include "metrics.h"
 #include "result.h"
 #include "s3.h"
 
@@ -27,6 +28,7 @@ struct worker {
 	struct s3 s3;
 	struct gate *storage_gate; /* borrowed: the cap on storage calls; NULL: none */
 	int slot;                  /* this worker's place in storage_gate */
+	struct metrics *metrics;   /* borrowed: the counters shared by every worker; NULL: none */
 };
 
 /* The longest request path routed (longer ones cannot name a route). */
@@ -40,6 +42,7 @@ struct req {
 	const char *request_id;   /* borrowed; nginx's $request_id or "-" */
 	char user[37];            /* the token's sub, once authenticated */
 	int status;               /* status sent, 0 until then */
+	int route;                /* the route taken (enum route, routes.h), -1: none */
 	const char *code;         /* error code sent, for the log */
 	char path_buf[HTTP_PATH_MAX]; /* path points here (gateway_path) */
 };
@@ -52,6 +55,13 @@ void http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w);
 
 /* Borrowed: a FastCGI parameter or NULL. */
 const char *http_param(const struct req *r, const char *name);
+
+/*
+ * Send len bytes of body (UTF-8 text) with status and content_type (a
+ * constant of ours: no CR/LF). Sends at most once per request.
+ */
+void http_send_text(struct req *r, int status, const char *content_type, const char *body,
+    size_t len);
 
 /* Send obj (not consumed) with status. Sends at most once per request. */
 void http_send_json(struct req *r, int status, json_object *obj);

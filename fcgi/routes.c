@@ -23,6 +23,7 @@ static const char *const route_paths[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = "/healthz",
 	[ROUTE_LIST] = "/tracks",
 	[ROUTE_ORIGINAL] = "/tracks/*/original",
+	[ROUTE_METRICS] = "/metrics",
 };
 static const char *const route_methods[ROUTE__MAX] = {
 	[ROUTE_INIT] = "POST",
@@ -33,6 +34,7 @@ static const char *const route_methods[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = "GET",
 	[ROUTE_LIST] = "GET",
 	[ROUTE_ORIGINAL] = "GET",
+	[ROUTE_METRICS] = "GET",
 };
 static const int route_auth[ROUTE__MAX] = {
 	[ROUTE_INIT] = 1,
@@ -43,6 +45,7 @@ static const int route_auth[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = 0,
 	[ROUTE_LIST] = 1,
 	[ROUTE_ORIGINAL] = 1,
+	[ROUTE_METRICS] = 0, /* its own check: the client's address (route_metrics.c) */
 };
 static const route_handler route_handlers[ROUTE__MAX] = {
 	[ROUTE_INIT] = route_init,
@@ -53,6 +56,7 @@ static const route_handler route_handlers[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = route_healthz,
 	[ROUTE_LIST] = route_list,
 	[ROUTE_ORIGINAL] = route_original,
+	[ROUTE_METRICS] = route_metrics,
 };
 
 /* Does path match pattern? On a '*' match, *seg points at the segment. */
@@ -101,6 +105,7 @@ routes_dispatch(struct req *r)
 			allow = route_methods[i];
 			continue;
 		}
+		r->route = (int)i;
 		if (seg != NULL) {
 			snprintf(segbuf, sizeof(segbuf), "%.*s",
 			    (int)(seglen < sizeof(segbuf) ? seglen : sizeof(segbuf) - 1), seg);
@@ -125,4 +130,22 @@ routes_dispatch(struct req *r)
 	/* The decoded path may hold any bytes: echo it as UTF-8, cut between characters. */
 	http_error(r, 404, "not_found", "There is no API endpoint at %s.",
 	    utf8_excerpt(path, sizeof(path), r->path, strlen(r->path)));
+}
+
+const char *
+routes_method(int i)
+{
+	return i >= 0 && i < ROUTE__MAX ? route_methods[i] : NULL;
+}
+
+const char *
+routes_label_path(int i, char *buf, size_t size)
+{
+	const char *p = i >= 0 && i < ROUTE__MAX ? route_paths[i] : "", *star = strchr(p, '*');
+
+	if (star == NULL)
+		snprintf(buf, size, "%s", p);
+	else
+		snprintf(buf, size, "%.*s{track_id}%s", (int)(star - p), p, star + 1);
+	return buf;
 }

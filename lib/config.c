@@ -1,4 +1,5 @@
 #include "config.h"
+#include "ipallow.h"
 #include "jwt.h"
 #include "log.h"
 #include "sigv4.h"
@@ -53,6 +54,7 @@ static const struct cfg_var cfg_vars[] = {
 	{ "FCGI_SOCKET", CFG_STRING, S(fcgi_socket), "/run/mustory/api.sock", 1, 107 },
 	{ "FCGI_WORKERS", CFG_INT, S(fcgi_workers), "4", 1, 256 },
 	{ "DB_CONNECT_TIMEOUT_SECONDS", CFG_INT, S(db_timeout_s), "3", 1, 60 },
+	{ "METRICS_ALLOW", CFG_STRING, S(metrics_allow_list), "", 0, 4096 },
 	{ "JOB_LEASE_SECONDS", CFG_INT, S(job_lease_s), "30", 3, 3600 },
 	{ "JOB_MAX_ATTEMPTS", CFG_INT, S(job_max_attempts), "5", 1, 100 },
 	{ "JOB_POLL_SECONDS", CFG_INT, S(job_poll_s), "10", 1, 3600 },
@@ -237,12 +239,20 @@ config_env_file(const char *envfile)
 static enum result
 cfg_check(struct config *cfg, struct errbuf *e)
 {
+	struct errbuf sub;
+
+	err_clear(&sub);
 	if (log_level_parse(cfg->log_level) < 0) {
 		err_set(e, "LOG_LEVEL must be debug, info, warn or error");
 		return ERR_INVALID;
 	}
 	if (log_format_parse(cfg->log_format) < 0) {
 		err_set(e, "LOG_FORMAT must be text or json");
+		return ERR_INVALID;
+	}
+	if (ipallow_parse(&cfg->metrics_allow, cfg->metrics_allow_list, &sub) != OK) {
+		err_set(e, "METRICS_ALLOW: %s (a comma list of addresses and CIDR blocks, "
+		    "e.g. 10.0.0.5,192.168.0.0/16)", err_msg(&sub));
 		return ERR_INVALID;
 	}
 	/* Storage calls may never hold every worker: other routes must keep answering. */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "ipallow.h"
 #include "result.h"
 
 struct config {
@@ -45,6 +46,8 @@ struct config {
 	char *fcgi_socket;           /* FCGI_SOCKET: a path, or 127.0.0.1:PORT */
 	long long fcgi_workers;      /* FCGI_WORKERS */
 	long long db_timeout_s;      /* DB_CONNECT_TIMEOUT_SECONDS */
+	char *metrics_allow_list;    /* METRICS_ALLOW: who may GET /metrics besides loopback */
+	struct ipallow metrics_allow; /* the same, parsed by config_load */
 
 	/* runner (jobs/) */
 	long long job_lease_s;       /* JOB_LEASE_SECONDS */

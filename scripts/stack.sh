@@ -248,6 +248,16 @@ start_api() {
 
 stop_api() { load_env; stop_pid "$STACK_DIR/api.pid"; }
 
+# METRICS_ALLOW (a comma list) in a site's syntax: nginx "allow A; allow B;",
+# apache "A B" (after Require ip 127.0.0.1 ::1).
+metrics_allow() {
+	local a out="" list=${METRICS_ALLOW:-}
+	for a in ${list//,/ }; do
+		case "$1" in nginx) out+="allow $a; " ;; *) out+="$a " ;; esac
+	done
+	printf '%s' "$out"
+}
+
 start_nginx() {
 	load_env
 	pidfile_alive "$STACK_DIR/nginx/nginx.pid" && return 0
@@ -268,6 +278,7 @@ start_nginx() {
 	    -e "s|@CONN_PER_IP@|${NGINX_CONN_PER_IP:-64}|g" \
 	    -e "s|@WEB_ROOT@|$ROOT/web|g" \
 	    -e "s|@HLS_JS@|$ROOT/node_modules/hls.js/dist/hls.min.js|g" \
+	    -e "s|@METRICS_ALLOW@|$(metrics_allow nginx)|g" \
 	    "$ROOT/nginx/mustory.conf" > "$n/mustory.conf"
 	if grep -q '@[A-Z][A-Z_]*@' "$n/mustory.conf"; then
 		die "unfilled placeholders in $n/mustory.conf: $(grep -o '@[A-Z][A-Z_]*@' "$n/mustory.conf" | sort -u | tr '\n' ' ')"
@@ -304,7 +315,7 @@ stop_nginx() { load_env; stop_pid "$STACK_DIR/nginx/nginx.pid" QUIT; }
 # Apache: Debian's apache2 started as is (no /etc/apache2, no apache2ctl) with
 # a minimal main config of its own under $STACK_DIR/apache around the
 # project's site file, filled in like nginx's.
-APACHE_MODULES="mpm_event authz_core alias mime headers reqtimeout unique_id
+APACHE_MODULES="mpm_event authz_core authz_host alias mime headers reqtimeout unique_id
 	proxy proxy_fcgi fcgid cgid env"
 
 # The stack's configuration as a plain KEY=VALUE file, for the API that
@@ -394,6 +405,7 @@ Group #$(id -g)"
 	    -e "s|@ERRORS_DIR@|$a/errors|g" \
 	    -e "s|@BINDIR@|$bindir|g" \
 	    -e "s|@ENV_FILE@|$a/api.env|g" \
+	    -e "s|@METRICS_ALLOW@|$(metrics_allow apache)|g" \
 	    "$ROOT/apache/mustory-$mode.conf" > "$a/mustory.conf"
 	apache_main_conf "$a" "$mode" "$run_as" > "$a/httpd.conf"
 	"$httpd" -t -f "$a/httpd.conf" >>"$LOGS/apache-error.log" 2>&1 ||
