@@ -135,24 +135,34 @@ move_failed(struct job_move *m, const struct job_facts *f)
 static void
 move_cancel(enum job_state from, struct job_move *m, const struct job_facts *f)
 {
-	const char *why = f->reason != NULL ? f->reason : "an operator cancelled it";
+	const char *owner = f->owner != NULL ? f->owner : "?";
 
 	if (from == JOB_RUNNING && !f->cancel_requested) {
 		m->request_cancel = true;
 		snprintf(m->message, sizeof(m->message), "cancel requested (%s): the runner %s "
-		    "stops at its next heartbeat", why, f->owner != NULL ? f->owner : "?");
+		    "stops at its next heartbeat", f->reason != NULL ? f->reason :
+		    "an operator cancelled it", owner);
 		return;
 	}
 	m->to = JOB_CANCELLED;
 	m->outcome = from == JOB_RUNNING ? "cancelled" : NULL;
 	move_track(m, TRACK_FAILED);
 	if (from == JOB_RUNNING)
-		snprintf(m->message, sizeof(m->message), "cancelled (%s) during attempt %d, on "
-		    "the runner %s", why, f->attempts, f->owner != NULL ? f->owner : "?");
+		snprintf(m->message, sizeof(m->message), "cancelled during attempt %d, on the "
+		    "runner %s (%s)", f->attempts, owner, f->reason != NULL ? f->reason :
+		    "as requested");
 	else
-		snprintf(m->message, sizeof(m->message), "cancelled (%s) before it ran", why);
+		snprintf(m->message, sizeof(m->message), "cancelled before it ran (%s)",
+		    f->reason != NULL ? f->reason : "an operator cancelled it");
 	snprintf(m->public_message, sizeof(m->public_message), "Processing was cancelled; "
 	    "upload the track again to have it processed.");
+}
+
+/* Jobs that must not give up while anything is left to do (job_facts.persistent). */
+bool
+job_kind_persistent(const char *kind)
+{
+	return kind != NULL && strcmp(kind, JOB_KIND_PURGE) == 0;
 }
 
 enum result

@@ -106,6 +106,11 @@ enum result job_next(enum job_state from, enum job_event ev, const struct job_fa
  */
 double job_backoff_s(int attempt, long long base_s, long long max_s, double unit);
 
+/* The job kind that removes a deleted track's objects, then its row (jobs/purge.c). */
+#define JOB_KIND_PURGE "purge"
+/* Pure: is kind persistent (job_facts.persistent: a purge)? false for NULL. */
+bool job_kind_persistent(const char *kind);
+
 /* Pure: does this result fail a job at once (no retry can help)? */
 bool job_is_permanent(enum result rc);
 

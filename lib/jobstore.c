@@ -53,7 +53,8 @@ job_enqueue(struct db *db, const char *track_id, const char *etag, long long max
 	rc = db_exec(db, &r,
 	    "WITH t AS (UPDATE tracks SET processing_status = $3::track_processing_status,"
 	    "   processing_error = NULL, original_etag = $5, updated_at = now()"
-	    "   WHERE id = $1 AND processing_status = $4::track_processing_status RETURNING id)"
+	    "   WHERE id = $1 AND processing_status = $4::track_processing_status"
+	    "   AND deleted_at IS NULL RETURNING id)"
 	    " INSERT INTO jobs (track_id, kind, max_attempts)"
 	    " SELECT id, 'transcode_hls', $2::int FROM t"
 	    " ON CONFLICT (track_id, kind) DO NOTHING RETURNING id",

@@ -140,14 +140,14 @@ state_machine_cancel_defer_table(void **state)
 		const char *public_message;
 	} cases[] = {
 		{ JOB_QUEUED, JEV_CANCEL, 0, false, false, OK, JOB_CANCELLED, NULL, TRACK_FAILED, 0,
-		    false, false, "cancelled (an operator cancelled it) before it ran",
+		    false, false, "cancelled before it ran (an operator cancelled it)",
 		    "Processing was cancelled; upload the track again to have it processed." },
 		{ JOB_RUNNING, JEV_CANCEL, 2, false, false, OK, JOB_RUNNING, NULL, -1, 0, false, true,
 		    "cancel requested (an operator cancelled it): the runner host:1:r stops at its "
 		    "next heartbeat", "" },
 		{ JOB_RUNNING, JEV_CANCEL, 2, false, true, OK, JOB_CANCELLED, "cancelled",
-		    TRACK_FAILED, 0, false, false, "cancelled (an operator cancelled it) during "
-		    "attempt 2, on the runner host:1:r", "Processing was cancelled; upload the track "
+		    TRACK_FAILED, 0, false, false, "cancelled during attempt 2, on the runner "
+		    "host:1:r (as requested)", "Processing was cancelled; upload the track "
 		    "again to have it processed." },
 		{ JOB_SUCCEEDED, JEV_CANCEL, 1, false, false, ERR_CONFLICT, JOB_SUCCEEDED, NULL, -1,
 		    0, false, false, NULL, "" },
@@ -216,7 +216,10 @@ state_machine_cancel_defer_table(void **state)
 	memset(&f, 0, sizeof(f));
 	f.reason = "the track was deleted";
 	assert_int_equal(job_next(JOB_QUEUED, JEV_CANCEL, &f, &m), OK);
-	assert_string_equal(m.message, "cancelled (the track was deleted) before it ran");
+	assert_string_equal(m.message, "cancelled before it ran (the track was deleted)");
+	assert_true(job_kind_persistent("purge"));
+	assert_false(job_kind_persistent("transcode_hls"));
+	assert_false(job_kind_persistent(NULL));
 }
 
 /* No detail: the failure is worded by its result. */
