@@ -17,6 +17,7 @@ enum route {
 	ROUTE_HEALTHZ,   /* GET  /healthz */
 	ROUTE_LIST,      /* GET  /tracks?limit=&cursor=&status= */
 	ROUTE_ORIGINAL,  /* GET  /tracks/{id}/original */
+	ROUTE_DELETE,    /* DELETE /tracks/{id} */
 	ROUTE__MAX
 };
 
@@ -35,6 +36,7 @@ void route_track(struct req *r, const char *id);
 void route_healthz(struct req *r, const char *id);
 void route_list(struct req *r, const char *id);
 void route_original(struct req *r, const char *id);
+void route_delete(struct req *r, const char *id);
 
 #ifdef UNITTEST
 /*
