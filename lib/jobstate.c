@@ -129,8 +129,7 @@ move_failed(struct job_move *m, const struct job_facts *f)
 /*
  * Cancel: a queued job at once; a running one is asked first (its runner
  * stops at its next heartbeat), and cancelled when that runner (or the
- * rescue of its lease) ends it. The track fails, unless it is being deleted
- * (then no one sees it again).
+ * rescue of its lease) ends it. The track (of a transcode) fails.
  */
 static void
 move_cancel(enum job_state from, struct job_move *m, const struct job_facts *f)
@@ -244,7 +243,17 @@ job_next(enum job_state from, enum job_event ev, const struct job_facts *f,
 	case JEV__MAX:
 		return ERR_CONFLICT;
 	}
+	if (f->detached) {
+		m->track_changes = false;
+		m->public_message[0] = '\0';
+	}
 	return OK;
+}
+
+bool
+job_kind_sets_track(const char *kind)
+{
+	return kind == NULL || strcmp(kind, "transcode_hls") == 0;
 }
 
 double

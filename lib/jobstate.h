@@ -76,6 +76,8 @@ struct job_facts {
 	const char *reason;      /* cancel, defer: why, for the operator ("the track was
 	                            deleted"); NULL: a generic sentence */
 	double defer_s;          /* defer: seconds before it may run again */
+	bool detached;           /* the job's end is not its track's status (every kind
+	                            but transcode_hls: job_kind_sets_track) */
 };
 
 struct job_move {
@@ -110,6 +112,12 @@ double job_backoff_s(int attempt, long long base_s, long long max_s, double unit
 #define JOB_KIND_PURGE "purge"
 /* Pure: is kind persistent (job_facts.persistent: a purge)? false for NULL. */
 bool job_kind_persistent(const char *kind);
+/*
+ * Pure: does a job of this kind decide its track's processing status (only
+ * the transcode does; a purge or a webhook delivery never does)? NULL: the
+ * transcode (rows from before kinds).
+ */
+bool job_kind_sets_track(const char *kind);
 
 /* Pure: does this result fail a job at once (no retry can help)? */
 bool job_is_permanent(enum result rc);
