@@ -213,53 +213,20 @@ out:
 
 enum result
 purge_finish(struct db *db, struct job *j, const char *owner, const char *id,
-    struct errbuf *e)
+    const char *message, struct errbuf *e)
 {
-	struct job_facts f = { 0 };
-	struct job_move m;
-	char jid[24], att[16], run[24];
-	const char *lease_p[3] = { jid, owner, att };
-	const char *job_p[2] = { jid, NULL };
-	const char *run_p[2] = { run, NULL };
-	PGresult *r = NULL;
 	enum result rc;
 
-	f.id = j->id;
-	f.attempts = j->attempts;
-	f.max_attempts = j->max_attempts;
-	if ((rc = job_next(j->state, JEV_SUCCEED, &f, &m)) != OK) {
-		err_set(e, "job %lld cannot succeed when %s", j->id, job_state_str(j->state));
-		return rc;
-	}
-	snprintf(jid, sizeof(jid), "%lld", j->id);
-	snprintf(att, sizeof(att), "%d", j->attempts);
-	snprintf(run, sizeof(run), "%lld", j->run_id);
-	job_p[1] = job_state_str(m.to);
-	run_p[1] = m.outcome;
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
-	if ((rc = db_exec(db, &r, "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2"
-	    " AND attempts = $3 AND state = 'running' FOR UPDATE", 3, lease_p, e)) != OK)
-		goto out;
-	if (PQntuples(r) != 1) {
-		err_set(e, "job %lld is no longer ours (lease lost)", j->id);
-		rc = ERR_LEASE_LOST;
-		goto out;
-	}
+	/* deleted rows only; its jobs and runs cascade, the purge (no track_id) stays */
 	if ((rc = db_exec(db, NULL, "DELETE FROM tracks WHERE id = $1::uuid"
 	    " AND deleted_at IS NOT NULL", 1, &id, e)) != OK)
 		goto out;
-	if ((rc = db_exec(db, NULL, "UPDATE jobs SET state = $2::job_state, progress = 100,"
-	    " finished_at = now(), last_error = NULL, lease_owner = NULL,"
-	    " lease_expires_at = NULL, updated_at = now() WHERE id = $1", 2, job_p, e)) != OK)
+	if ((rc = job_done(db, j, owner, message, e)) != OK)
 		goto out;
-	if ((rc = db_exec(db, NULL, "UPDATE job_runs SET finished_at = now(),"
-	    " outcome = $2, message = NULL WHERE id = $1", 2, run_p, e)) != OK)
-		goto out;
-	if ((rc = db_commit(db, e)) == OK)
-		j->state = m.to;
+	rc = db_commit(db, e);
 out:
-	PQclear(r);
 	if (rc != OK && db->in_tx)
 		db_rollback(db);
 	return rc;

@@ -70,11 +70,12 @@ enum result purge_facts_get(struct db *db, const char *id, long long forms_ttl_s
 
 /*
  * The purge of track id is done (nothing is left in storage): in one
- * transaction, with the lease of purge job j checked, delete the track row
- * (deleted ones only; its jobs and runs cascade) and record j succeeded.
- * ERR_LEASE_LOST when j is no longer ours (nothing changed).
+ * transaction delete the track row (deleted ones only; its jobs and runs
+ * cascade) and record purge job j succeeded (job_done, the lease checked;
+ * its run's message). ERR_LEASE_LOST when j is no longer ours (nothing
+ * changed).
  */
 enum result purge_finish(struct db *db, struct job *j, const char *owner, const char *id,
-    struct errbuf *e);
+    const char *message, struct errbuf *e);
 
 #endif

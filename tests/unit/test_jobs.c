@@ -12,6 +12,7 @@
 #include "encslots.h"
 #include "jobstore.h"
 #include "proc.h"
+#include "purge.h"
 #include "transcode.h"
 
 /* Every event from every state: the whole move, the rescue's lease_lost too. */
@@ -220,6 +221,24 @@ state_machine_cancel_defer_table(void **state)
 	assert_true(job_kind_persistent("purge"));
 	assert_false(job_kind_persistent("transcode_hls"));
 	assert_false(job_kind_persistent(NULL));
+}
+
+/* A purge names its track in its payload; anything else is no purge to run. */
+static void
+purge_payload_names_the_track(void **state)
+{
+	char id[37];
+
+	(void)state;
+	assert_true(purge_payload_track("{\"track_id\": \"123E4567-E89B-12D3-A456-426614174000\"}",
+	    id));
+	assert_string_equal(id, "123e4567-e89b-12d3-a456-426614174000");
+	assert_false(purge_payload_track(NULL, id));
+	assert_false(purge_payload_track("", id));
+	assert_false(purge_payload_track("{}", id));
+	assert_false(purge_payload_track("{\"track_id\": 7}", id));
+	assert_false(purge_payload_track("{\"track_id\": \"../etc\"}", id));
+	assert_false(purge_payload_track("[\"track_id\"]", id));
 }
 
 /* No detail: the failure is worded by its result. */
@@ -543,6 +562,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_machine_table),
 		cmocka_unit_test(state_machine_cancel_defer_table),
+		cmocka_unit_test(purge_payload_names_the_track),
 		cmocka_unit_test(state_machine_words_missing_detail),
 		cmocka_unit_test(state_machine_permanent_public_sentence),
 		cmocka_unit_test(detached_kinds_leave_the_track),
