@@ -61,6 +61,7 @@ cancel_row(struct db *db, const PGresult *r, const char *reason, struct job_move
 	f.attempts = atoi(PQgetvalue(r, 0, 2));
 	f.max_attempts = atoi(PQgetvalue(r, 0, 3));
 	f.owner = PQgetisnull(r, 0, 4) ? NULL : PQgetvalue(r, 0, 4);
+	f.detached = !job_kind_sets_track(PQgetvalue(r, 0, 6));
 	f.cancel_requested = false; /* asked again: still asking, the runner ends it */
 	f.reason = reason;
 	if ((rc = job_next(s, JEV_CANCEL, &f, m)) != OK) {
