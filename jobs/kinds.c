@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "jobstate.h"
+#include "purge.h"
 #include "stages.h"
 
 struct kind_row {
@@ -13,6 +15,7 @@ struct kind_row {
 /* One row a kind. Adding a kind: its row here, its function in its own file. */
 static const struct kind_row kind_table[] = {
 	{ "transcode_hls", stages_run },
+	{ JOB_KIND_PURGE, purge_run },
 };
 
 #define KIND_COUNT (sizeof(kind_table) / sizeof(kind_table[0]))
