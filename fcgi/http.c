@@ -24,6 +24,7 @@ http_reason(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 202: return "Accepted";
+	case 204: return "No Content";
 	case 302: return "Found";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -139,6 +140,23 @@ void
 http_send_text(struct req *r, int status, const char *content_type, const char *body, size_t len)
 {
 	http_send_typed(r, status, content_type, NULL, body, len);
+}
+
+void
+http_send_no_content(struct req *r)
+{
+	char head[512], rid[96];
+	int n;
+
+	if (r->status != 0)
+		return;
+	r->status = 204;
+	/* No body, so neither Content-Type nor Content-Length (RFC 9110 8.6). */
+	n = snprintf(head, sizeof(head), "Status: 204 No Content\r\n%s\r\n",
+	    http_request_id_header(r, rid, sizeof(rid)));
+	if (n < 0 || (size_t)n >= sizeof(head))
+		n = snprintf(head, sizeof(head), "Status: 204 No Content\r\n\r\n");
+	FCGX_PutStr(head, n, r->fcgi->out);
 }
 
 void

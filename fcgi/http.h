@@ -66,6 +66,9 @@ void http_send_text(struct req *r, int status, const char *content_type, const c
 /* Send obj (not consumed) with status. Sends at most once per request. */
 void http_send_json(struct req *r, int status, json_object *obj);
 
+/* 204 No Content: no body, no Content-Type. Sends at most once per request. */
+void http_send_no_content(struct req *r);
+
 /*
  * 302 to location (a URL we made: no CR/LF) with obj (not consumed) as
  * the body. Sends at most once per request.

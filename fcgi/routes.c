@@ -24,6 +24,7 @@ static const char *const route_paths[ROUTE__MAX] = {
 	[ROUTE_LIST] = "/tracks",
 	[ROUTE_ORIGINAL] = "/tracks/*/original",
 	[ROUTE_METRICS] = "/metrics",
+	[ROUTE_DELETE] = "/tracks/*",
 };
 static const char *const route_methods[ROUTE__MAX] = {
 	[ROUTE_INIT] = "POST",
@@ -35,6 +36,7 @@ static const char *const route_methods[ROUTE__MAX] = {
 	[ROUTE_LIST] = "GET",
 	[ROUTE_ORIGINAL] = "GET",
 	[ROUTE_METRICS] = "GET",
+	[ROUTE_DELETE] = "DELETE",
 };
 static const int route_auth[ROUTE__MAX] = {
 	[ROUTE_INIT] = 1,
@@ -46,6 +48,7 @@ static const int route_auth[ROUTE__MAX] = {
 	[ROUTE_LIST] = 1,
 	[ROUTE_ORIGINAL] = 1,
 	[ROUTE_METRICS] = 0, /* its own check: the client's address (route_metrics.c) */
+	[ROUTE_DELETE] = 1,
 };
 static const route_handler route_handlers[ROUTE__MAX] = {
 	[ROUTE_INIT] = route_init,
@@ -57,6 +60,7 @@ static const route_handler route_handlers[ROUTE__MAX] = {
 	[ROUTE_LIST] = route_list,
 	[ROUTE_ORIGINAL] = route_original,
 	[ROUTE_METRICS] = route_metrics,
+	[ROUTE_DELETE] = route_delete,
 };
 
 /* Does path match pattern? On a '*' match, *seg points at the segment. */
@@ -85,8 +89,8 @@ route_match(const char *pattern, const char *path, const char **seg)
 void
 routes_dispatch(struct req *r)
 {
-	const char *seg = NULL, *allow = NULL;
-	char id[37], path[256], segbuf[40];
+	const char *seg = NULL;
+	char id[37], path[256], segbuf[40], allow[64] = "";
 	size_t i, seglen;
 	int is_head;
 
@@ -102,7 +106,10 @@ routes_dispatch(struct req *r)
 			continue;
 		if (strcmp(route_methods[i], r->method) != 0 &&
 		    !(is_head && strcmp(route_methods[i], "GET") == 0)) {
-			allow = route_methods[i];
+			/* Every method the path has, in table order ("GET, DELETE"). */
+			if (strstr(allow, route_methods[i]) == NULL)
+				snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s",
+				    allow[0] != '\0' ? ", " : "", route_methods[i]);
 			continue;
 		}
 		r->route = (int)i;
@@ -123,7 +130,7 @@ routes_dispatch(struct req *r)
 		route_handlers[i](r, seg != NULL ? id : NULL);
 		return;
 	}
-	if (allow != NULL) {
+	if (allow[0] != '\0') {
 		http_error_method(r, allow);
 		return;
 	}

@@ -18,6 +18,7 @@ enum route {
 	ROUTE_LIST,      /* GET  /tracks?limit=&cursor=&status= */
 	ROUTE_ORIGINAL,  /* GET  /tracks/{id}/original */
 	ROUTE_METRICS,   /* GET  /metrics */
+	ROUTE_DELETE,    /* DELETE /tracks/{id} */
 	ROUTE__MAX
 };
 
@@ -49,6 +50,7 @@ void route_healthz(struct req *r, const char *id);
 void route_list(struct req *r, const char *id);
 void route_original(struct req *r, const char *id);
 void route_metrics(struct req *r, const char *id);
+void route_delete(struct req *r, const char *id);
 
 #ifdef UNITTEST
 /*

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "deliver.h"
+#include "jobstate.h"
+#include "purge.h"
 #include "stages.h"
 #include "webhook.h"
 
@@ -18,6 +20,7 @@ struct kind_row {
 /* One row a kind. Adding a kind: its row here, its function in its own file. */
 static const struct kind_row kind_table[] = {
 	{ "transcode_hls", stages_run, KIND_LANE_MAIN, NULL },
+	{ JOB_KIND_PURGE, purge_run, KIND_LANE_MAIN, NULL },
 	{ WEBHOOK_JOB_KIND, deliver_run, KIND_LANE_QUICK, deliver_usable },
 };
 

@@ -217,15 +217,17 @@ run_should_abort(void *arg)
 {
 	struct run *r = arg;
 
-	return heartbeat_lost(r->hb) || (!r->finishing && *r->w->stop);
+	return heartbeat_lost(r->hb) || heartbeat_cancelled(r->hb) ||
+	    (!r->finishing && *r->w->stop);
 }
 
+/* Before the master goes up: ours, and not cancelled (a cancel stops even a finishing job). */
 static bool
 run_still_ours(void *arg)
 {
 	struct run *r = arg;
 
-	return !heartbeat_lost(r->hb);
+	return !heartbeat_lost(r->hb) && !heartbeat_cancelled(r->hb);
 }
 
 /*

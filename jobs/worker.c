@@ -141,7 +141,9 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 		    "published", j->id, j->track_id, j->attempts);
 		return;
 	}
-	if (rc == ERR_ABORTED)
+	if (rc == ERR_CANCELLED)
+		ev = JEV_CANCEL; /* asked, and now stopped: the attempt's uploads are removed */
+	else if (rc == ERR_ABORTED)
 		ev = JEV_HAND_BACK;
 	else if (job_is_permanent(rc))
 		ev = JEV_FAIL_PERMANENT;
@@ -159,10 +161,20 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 	f.backoff_max_s = cfg->job_backoff_max_s;
 	f.jitter = unit_random();
 	f.detached = !job_kind_sets_track(j->kind);
+	f.persistent = job_kind_persistent(j->kind);
+	f.cancel_requested = ev == JEV_CANCEL;
 	if (job_next(j->state, ev, &f, &m) != OK)
 		return;
 	err_clear(&e);
-	if (job_apply(&w->db, w->cfg, j, w->owner, &m, &e) != OK) {
+	rc = job_apply(&w->db, w->cfg, j, w->owner, &m, &e);
+	if (rc == ERR_CANCELLED) {
+		/* A cancel was asked after the attempt stopped: it ends the job instead. */
+		f.cancel_requested = true;
+		err_clear(&e);
+		if ((rc = job_next(j->state, JEV_CANCEL, &f, &m)) == OK)
+			rc = job_apply(&w->db, w->cfg, j, w->owner, &m, &e);
+	}
+	if (rc != OK) {
 		log_warnx("job %lld track %s: could not record the end of attempt %d (%s); "
 		    "the lease will lapse and the job be taken back", j->id, j->track_id,
 		    j->attempts, err_msg(&e));
@@ -174,6 +186,9 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 	else if (m.to == JOB_QUEUED)
 		log_info("job %lld track %s: running -> queued (%s)", j->id, j->track_id,
 		    m.outcome);
+	else if (m.to == JOB_CANCELLED)
+		log_warnx("job %lld track %s: running -> cancelled: %s", j->id, j->track_id,
+		    m.message);
 	else
 		log_warnx("job %lld track %s: running -> failed (attempt %d of %d): %s", j->id,
 		    j->track_id, j->attempts, j->max_attempts, m.message);
@@ -202,9 +217,12 @@ run_attempt(struct worker *w, struct job *j)
 		rc = run(w, j, &hb, &e);
 		heartbeat_stop(&hb);
 	}
-	/* Whatever stopped an attempt whose lease is gone, the job is not ours. */
+	/* Whatever stopped an attempt whose lease is gone, the job is not ours; */
 	if (rc != OK && heartbeat_lost(&hb))
 		rc = ERR_LEASE_LOST;
+	/* one that stopped after a cancel was asked is cancelled. */
+	else if (rc != OK && heartbeat_cancelled(&hb))
+		rc = ERR_CANCELLED;
 	if (rc != OK)
 		run_end(w, j, rc, err_msg(&e)[0] != '\0' ? err_msg(&e) : result_str(rc),
 		    err_pub(&e));

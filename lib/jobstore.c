@@ -16,6 +16,8 @@ static enum result store_apply(struct db *db, long long id, const char *owner, i
 static bool store_fails_track(const struct config *cfg, const struct job_move *m);
 static enum result store_rescue_row(struct db *db, const struct config *cfg,
     const PGresult *r, int row, struct errbuf *e);
+static enum result store_cancel_asked(struct db *db, const struct job *j, const char *owner,
+    struct errbuf *e);
 
 void
 job_free(struct job *j)
@@ -57,7 +59,8 @@ job_enqueue(struct db *db, const char *track_id, const char *etag, long long max
 	rc = db_exec(db, &r,
 	    "WITH t AS (UPDATE tracks SET processing_status = $3::track_processing_status,"
 	    "   processing_error = NULL, original_etag = $5, updated_at = now()"
-	    "   WHERE id = $1 AND processing_status = $4::track_processing_status RETURNING id)"
+	    "   WHERE id = $1 AND processing_status = $4::track_processing_status"
+	    "   AND deleted_at IS NULL RETURNING id)"
 	    " INSERT INTO jobs (track_id, kind, max_attempts)"
 	    " SELECT id, 'transcode_hls', $2::int FROM t"
 	    " ON CONFLICT (track_id, kind) DO NOTHING RETURNING id",
@@ -141,6 +144,8 @@ job_claim(struct db *db, const char *owner, long long lease_s, int max_attempts,
 	    "  started_at = now(), finished_at = NULL, progress = 0, updated_at = now()"
 	    " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= now()"
 	    "   AND ($5::text[] IS NULL OR kind = ANY ($5::text[]))"
+	    "   AND NOT EXISTS (SELECT 1 FROM tracks d WHERE d.id = jobs.track_id"
+	    "    AND d.deleted_at IS NOT NULL)" /* never work for a deleted track */
 	    "   ORDER BY run_at, id FOR UPDATE SKIP LOCKED LIMIT 1)"
 	    " RETURNING id, track_id, attempts, max_attempts, kind, payload),"
 	    " r AS (INSERT INTO job_runs (job_id, attempt, runner)"
@@ -188,14 +193,14 @@ out:
 
 enum result
 job_renew(struct db *db, const struct job *j, const char *owner, long long lease_s,
-    int progress, bool *ours, struct errbuf *e)
+    int progress, bool *ours, bool *cancel, struct errbuf *e)
 {
 	static const char sql[] =
 	    "UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3::int),"
 	    " progress = CASE WHEN $4::int >= 0 THEN GREATEST(progress, LEAST($4::int, 99))"
 	    "  ELSE progress END, updated_at = now()"
 	    " WHERE id = $1 AND lease_owner = $2 AND attempts = $5 AND state = 'running'"
-	    " RETURNING id";
+	    " RETURNING cancel_requested_at IS NOT NULL";
 	char id[24], lease[24], prog[16], att[16];
 	const char *params[5] = { id, owner, lease, prog, att };
 	PGresult *r = NULL;
@@ -205,8 +210,11 @@ job_renew(struct db *db, const struct job *j, const char *owner, long long lease
 	snprintf(lease, sizeof(lease), "%lld", lease_s);
 	snprintf(prog, sizeof(prog), "%d", progress);
 	snprintf(att, sizeof(att), "%d", j->attempts);
-	if ((rc = db_exec(db, &r, sql, 5, params, e)) == OK)
+	*cancel = false;
+	if ((rc = db_exec(db, &r, sql, 5, params, e)) == OK) {
 		*ours = PQntuples(r) == 1;
+		*cancel = *ours && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	}
 	PQclear(r);
 	return rc;
 }
@@ -227,9 +235,9 @@ store_apply(struct db *db, long long id, const char *owner, int attempts, const 
 	    "   ELSE run_at END,"
 	    "  attempts = attempts - $8::int, last_error = $6,"
 	    "  lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),"
-	    "  finished_at = CASE WHEN $4 = 'failed' THEN now() END"
+	    "  finished_at = CASE WHEN $4 IN ('failed', 'cancelled') THEN now() END"
 	    " WHERE id = $1 AND lease_owner IS NOT DISTINCT FROM $2 AND attempts = $3"
-	    "  AND state = 'running'"
+	    "  AND state = 'running' AND (cancel_requested_at IS NULL OR $4 = 'cancelled')"
 	    " RETURNING id, track_id),"
 	    " r AS (UPDATE job_runs SET finished_at = now(), outcome = $7, message = $6"
 	    "  WHERE job_id IN (SELECT id FROM j)"
@@ -276,6 +284,30 @@ store_fails_track(const struct config *cfg, const struct job_move *m)
 	return m->track_changes && m->track == TRACK_FAILED && webhook_enabled(cfg);
 }
 
+/*
+ * Why did a move of j not apply? ERR_CANCELLED when j is still ours but its
+ * cancel was asked (then only the cancel may end it), else OK.
+ */
+static enum result
+store_cancel_asked(struct db *db, const struct job *j, const char *owner, struct errbuf *e)
+{
+	char id[24], att[16];
+	const char *params[3] = { id, owner, att };
+	PGresult *r = NULL;
+	enum result rc;
+
+	snprintf(id, sizeof(id), "%lld", j->id);
+	snprintf(att, sizeof(att), "%d", j->attempts);
+	if ((rc = db_exec(db, &r, "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2"
+	    " AND attempts = $3 AND state = 'running' AND cancel_requested_at IS NOT NULL", 3,
+	    params, e)) == OK && PQntuples(r) == 1) {
+		err_set(e, "job %lld was cancelled while it ran", j->id);
+		rc = ERR_CANCELLED;
+	}
+	PQclear(r);
+	return rc;
+}
+
 enum result
 job_apply(struct db *db, const struct config *cfg, struct job *j, const char *owner,
     const struct job_move *m, struct errbuf *e)
@@ -290,6 +322,8 @@ job_apply(struct db *db, const struct config *cfg, struct job *j, const char *ow
 	if (own_tx && (rc = db_begin(db, e)) != OK)
 		return rc;
 	rc = store_apply(db, j->id, owner, j->attempts, run, m, &moved, &track_moved, e);
+	if (rc == OK && !moved)
+		rc = store_cancel_asked(db, j, owner, e);
 	if (rc == OK && !moved) {
 		err_set(e, "job %lld is no longer ours (lease lost)", j->id);
 		rc = ERR_LEASE_LOST;
@@ -308,7 +342,8 @@ job_apply(struct db *db, const struct config *cfg, struct job *j, const char *ow
 /*
  * Inside an open transaction: the lease is checked (FOR UPDATE), the job
  * moves by m (succeeded, progress 100) and its run closes with message
- * (NULL: none). ERR_LEASE_LOST when the lease is no longer ours.
+ * (NULL: none). ERR_LEASE_LOST when the lease is no longer ours;
+ * ERR_CANCELLED when a cancel was asked of it.
  */
 static enum result
 store_succeed(struct db *db, const struct job *j, const char *owner,
@@ -324,12 +359,19 @@ store_succeed(struct db *db, const struct job *j, const char *owner,
 	snprintf(id, sizeof(id), "%lld", j->id);
 	snprintf(att, sizeof(att), "%d", j->attempts);
 	snprintf(run, sizeof(run), "%lld", j->run_id);
-	if ((rc = db_exec(db, &r, "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2"
-	    " AND attempts = $3 AND state = 'running' FOR UPDATE", 3, lease_p, e)) != OK)
+	if ((rc = db_exec(db, &r, "SELECT cancel_requested_at IS NOT NULL FROM jobs WHERE id = $1"
+	    " AND lease_owner = $2 AND attempts = $3 AND state = 'running' FOR UPDATE", 3, lease_p,
+	    e)) != OK)
 		goto out;
 	if (PQntuples(r) != 1) {
 		err_set(e, "job %lld is no longer ours (lease lost)", j->id);
 		rc = ERR_LEASE_LOST;
+		goto out;
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
+		/* Cancelled (its track deleted) meanwhile: nothing is recorded as done. */
+		err_set(e, "job %lld was cancelled while it ran", j->id);
+		rc = ERR_CANCELLED;
 		goto out;
 	}
 	if ((rc = db_exec(db, NULL, "UPDATE jobs SET state = $2::job_state, progress = 100,"
@@ -427,7 +469,10 @@ job_done(struct db *db, struct job *j, const char *owner, const char *message,
 	return rc;
 }
 
-/* Rescue one row of job_rescue's SELECT (id, track_id, attempts, max, owner, kind). */
+/*
+ * Rescue one row of job_rescue's SELECT (id, track_id, attempts, max, owner,
+ * kind, cancel asked).
+ */
 static enum result
 store_rescue_row(struct db *db, const struct config *cfg, const PGresult *r, int row,
     struct errbuf *e)
@@ -442,7 +487,12 @@ store_rescue_row(struct db *db, const struct config *cfg, const PGresult *r, int
 	f.max_attempts = atoi(PQgetvalue(r, row, 3));
 	f.owner = PQgetisnull(r, row, 4) ? NULL : PQgetvalue(r, row, 4);
 	f.detached = !job_kind_sets_track(PQgetvalue(r, row, 5));
-	if ((rc = job_next(JOB_RUNNING, JEV_LEASE_LOST, &f, &m)) != OK)
+	f.persistent = job_kind_persistent(PQgetvalue(r, row, 5));
+	/* A cancel asked of it ends here: its runner will not (it is gone or hung). */
+	f.cancel_requested = strcmp(PQgetvalue(r, row, 6), "t") == 0;
+	f.reason = "its runner stopped renewing the lease";
+	if ((rc = job_next(JOB_RUNNING, f.cancel_requested ? JEV_CANCEL : JEV_LEASE_LOST, &f,
+	    &m)) != OK)
 		return rc;
 	if ((rc = store_apply(db, f.id, f.owner, f.attempts, NULL, &m, &moved, &track_moved,
 	    e)) != OK)
@@ -452,8 +502,8 @@ store_rescue_row(struct db *db, const struct config *cfg, const PGresult *r, int
 	    (rc = webhook_enqueue(db, cfg, PQgetvalue(r, row, 1), WEBHOOK_TRACK_FAILED, e)) != OK)
 		return rc;
 	if (moved)
-		log_warnx("job %lld track %s: lease expired during attempt %d; now %s (lease_lost)",
-		    f.id, PQgetvalue(r, row, 1), f.attempts, job_state_str(m.to));
+		log_warnx("job %lld track %s: lease expired during attempt %d; now %s (%s)",
+		    f.id, PQgetvalue(r, row, 1), f.attempts, job_state_str(m.to), m.outcome);
 	return OK;
 }
 
@@ -468,7 +518,8 @@ job_rescue(struct db *db, const struct config *cfg, long long *n, struct errbuf 
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
 	if ((rc = db_exec(db, &r, "SELECT id, coalesce(track_id::text, '-'), attempts, max_attempts,"
-	    " lease_owner, kind FROM jobs WHERE state = 'running' AND lease_expires_at < now()"
+	    " lease_owner, kind, cancel_requested_at IS NOT NULL FROM jobs"
+	    " WHERE state = 'running' AND lease_expires_at < now()"
 	    " FOR UPDATE SKIP LOCKED", 0, NULL, e)) != OK)
 		goto out;
 	for (i = 0; i < PQntuples(r); i++)
@@ -524,7 +575,8 @@ job_operator_retry(struct db *db, long long id, char track_id[37], struct errbuf
 	static const char sql[] =
 	    "WITH j AS (UPDATE jobs SET state = $2::job_state, attempts = 0, run_at = now(),"
 	    "  last_error = NULL, progress = 0, lease_owner = NULL, lease_expires_at = NULL,"
-	    "  finished_at = NULL, updated_at = now() WHERE id = $1 RETURNING track_id)"
+	    "  finished_at = NULL, cancel_requested_at = NULL, updated_at = now()"
+	    "  WHERE id = $1 RETURNING track_id)"
 	    " UPDATE tracks SET processing_status = $3::track_processing_status,"
 	    "  processing_error = NULL, updated_at = now() FROM j WHERE tracks.id = j.track_id"
 	    "  AND $3::track_processing_status IS NOT NULL";
@@ -539,20 +591,27 @@ job_operator_retry(struct db *db, long long id, char track_id[37], struct errbuf
 	snprintf(ids, sizeof(ids), "%lld", id);
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
-	if ((rc = db_exec(db, &r, "SELECT state::text, coalesce(track_id::text, ''), kind"
-	    " FROM jobs WHERE id = $1 FOR UPDATE", 1, params, e)) != OK)
+	if ((rc = db_exec(db, &r, "SELECT state::text, coalesce(track_id::text, ''), kind,"
+	    " EXISTS (SELECT 1 FROM tracks t WHERE t.id = jobs.track_id"
+	    "  AND t.deleted_at IS NOT NULL) FROM jobs WHERE id = $1 FOR UPDATE", 1, params,
+	    e)) != OK)
 		goto out;
 	if (PQntuples(r) == 0) {
 		err_set(e, "there is no job %lld", id);
 		rc = ERR_NOT_FOUND;
 		goto out;
 	}
+	if (strcmp(PQgetvalue(r, 0, 3), "t") == 0) {
+		err_set(e, "job %lld belongs to a deleted track (its objects are being purged)", id);
+		rc = ERR_CONFLICT;
+		goto out;
+	}
 	(void)job_state_parse(PQgetvalue(r, 0, 0), &s);
 	f.id = id;
 	f.detached = !job_kind_sets_track(PQgetvalue(r, 0, 2));
 	if ((rc = job_next(s, JEV_OPERATOR_RETRY, &f, &m)) != OK) {
-		err_set(e, "job %lld is %s; only a failed job can be retried", id,
-		    job_state_str(s));
+		err_set(e, "job %lld is %s; only a failed job can be retried, or a cancelled one",
+		    id, job_state_str(s));
 		goto out;
 	}
 	snprintf(track_id, 37, "%s", PQgetvalue(r, 0, 1));

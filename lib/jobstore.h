@@ -66,16 +66,21 @@ enum result job_claim(struct db *db, const char *owner, long long lease_s, int m
 /*
  * Renew the lease and store progress (0..99; < 0 leaves it). *ours false
  * when the job is no longer ours (rescued and maybe claimed by another).
+ * *cancel true when a cancel was asked of it (jobs.cancel_requested_at:
+ * its track was deleted, or an operator cancelled it): the runner stops,
+ * removes what it uploaded and ends it by job_next's cancel move.
  */
 enum result job_renew(struct db *db, const struct job *j, const char *owner, long long lease_s,
-    int progress, bool *ours, struct errbuf *e);
+    int progress, bool *ours, bool *cancel, struct errbuf *e);
 
 /*
  * Apply m (from job_next on a failure or a hand back) to a running job we
  * hold: the job row, its job_runs row, and the track when m changes it, in
  * one statement. When m fails the track and cfg has WEBHOOK_URLS, its
  * track.failed webhook is queued in the same transaction (webhook_queue.h).
- * ERR_LEASE_LOST when the lease is no longer ours.
+ * ERR_LEASE_LOST when the lease is no longer ours; ERR_CANCELLED when a
+ * cancel was asked of it meanwhile and m is not the cancel (then only
+ * job_next's cancel move may end it).
  */
 enum result job_apply(struct db *db, const struct config *cfg, struct job *j,
     const char *owner, const struct job_move *m, struct errbuf *e);
@@ -97,7 +102,8 @@ struct job_success {
  * UPDATE), the job succeeds (progress 100), its run closes, the track is
  * COMPLETED with its HLS fields, and its track.completed webhook is queued
  * for cfg's WEBHOOK_URLS (webhook_queue.h). ERR_LEASE_LOST when the lease
- * was lost (nothing changed).
+ * was lost, ERR_CANCELLED when a cancel was asked of it (nothing changed
+ * either way: the caller removes what it uploaded).
  */
 enum result job_succeed(struct db *db, const struct config *cfg, struct job *j,
     const char *owner, const struct job_success *s, struct errbuf *e);
@@ -116,8 +122,10 @@ enum result job_done(struct db *db, struct job *j, const char *owner, const char
 /*
  * Take back running jobs whose lease expired, each by job_next's
  * lease_lost move (queued again, or failed with its track when attempts
- * are used up), their open run closed, in one transaction with the
- * track.failed webhooks of the tracks that fail (cfg). *n gets how many.
+ * are used up; a persistent kind never fails so), or, when a cancel was
+ * asked of it, the cancel move (cancelled): their open run closed, in one
+ * transaction with the track.failed webhooks of the tracks that fail
+ * (cfg). *n gets how many.
  */
 enum result job_rescue(struct db *db, const struct config *cfg, long long *n,
     struct errbuf *e);
@@ -130,9 +138,10 @@ enum result job_next_due(struct db *db, const char *const *kinds, double *due_s,
     double *lease_s, struct errbuf *e);
 
 /*
- * The operator's retry of a failed job (attempts 0; its track PROCESSING
- * again when the kind decides the track's status). track_id gets the job's
- * track ("" for a kind without one). ERR_NOT_FOUND: no such job; ERR_CONFLICT: it is not failed.
+ * The operator's retry of a failed or cancelled job (attempts 0; its track
+ * PROCESSING again when the kind decides the track's status). track_id
+ * gets the job's track ("" for a kind without one). ERR_NOT_FOUND: no such
+ * job; ERR_CONFLICT: it is neither, or its track is deleted.
  */
 enum result job_operator_retry(struct db *db, long long id, char track_id[37],
     struct errbuf *e);

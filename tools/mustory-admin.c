@@ -7,7 +7,12 @@
  *     job show ID                    one job and every run of it
  *     job retry ID                   a failed job queued again (what
  *                                    mustory-runner --retry does)
+ *     job cancel ID                  cancel a queued job at once, or ask a
+ *                                    running one's runner to stop
  *     track show ID                  one track, whoever owns it, and its jobs
+ *     track delete ID                delete a track, whoever owns it (as
+ *                                    DELETE /tracks/{id}: its job cancelled,
+ *                                    its objects purged)
  *     migrate [--dir DIR]            schema.sql (only on a database without
  *                                    schema_migrations), then every
  *                                    DIR/migrations/NNNN_*.sql not yet recorded,
@@ -35,6 +40,7 @@
 #include "ids.h"
 #include "jobstate.h"
 #include "jobstore.h"
+#include "lifecycle.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -74,7 +80,10 @@ static int query(struct db *db, const char *sql, int n, const char *const *param
 static int cmd_jobs(const struct args *a, struct db *db);
 static int cmd_job_show(const struct args *a, struct db *db, long long id);
 static int cmd_job_retry(const struct args *a, struct db *db, long long id);
+static int cmd_job_cancel(const struct args *a, struct db *db, long long id);
 static int cmd_track_show(const struct args *a, struct db *db, const char *id);
+static int cmd_track_delete(const struct args *a, struct db *db, const char *id);
+static long long admin_max_attempts(const struct args *a);
 static int cmd_migrate(const struct args *a, struct db *db);
 static int migrate_file(struct db *db, const char *path, const char *version);
 static char *read_file(const char *path);
@@ -85,7 +94,8 @@ static int dispatch(const struct args *a, struct db *db);
 static const char job_columns[] =
     "SELECT id, kind, track_id, state::text AS state, attempts, max_attempts, progress, "
     TS("run_at") ", lease_owner, " TS("lease_expires_at") ", last_error, " TS("created_at")
-    ", " TS("updated_at") ", " TS("started_at") ", " TS("finished_at") " FROM jobs";
+    ", " TS("updated_at") ", " TS("started_at") ", " TS("finished_at") ", "
+    TS("cancel_requested_at") ", payload::text AS payload FROM jobs";
 /* The columns of the jobs table a person sees (--json has them all). */
 static const char *const job_brief[] = { "id", "kind", "track_id", "state", "attempts",
 	"progress", "run_at", "lease_owner", "last_error", "updated_at", NULL };
@@ -96,10 +106,14 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " PROG " [--json] [--env-file PATH] COMMAND\n"
 	    "  jobs [--state S] [--limit N]  the newest jobs (S: queued, running, succeeded,\n"
-	    "                                failed; N: 1 to 1000, default 50)\n"
+	    "                                failed, cancelled; N: 1 to 1000, default 50)\n"
 	    "  job show ID                   a job and its runs\n"
-	    "  job retry ID                  queue a failed job again (attempts from 0)\n"
+	    "  job retry ID                  queue a failed (or cancelled) job again\n"
+	    "                                (attempts from 0)\n"
+	    "  job cancel ID                 cancel a queued job; ask a running one to stop\n"
 	    "  track show ID                 a track (any owner) and its jobs\n"
+	    "  track delete ID               delete a track (any owner), as the API does:\n"
+	    "                                its job cancelled, its objects purged\n"
 	    "  migrate [--dir DIR]           apply schema.sql (once) and the pending\n"
 	    "                                DIR/migrations/NNNN_*.sql (default DIR: %s)\n"
 	    "  --json          one JSON document on stdout instead of tables\n"
@@ -360,14 +374,15 @@ query(struct db *db, const char *sql, int n, const char *const *params, PGresult
 static int
 cmd_jobs(const struct args *a, struct db *db)
 {
-	char sql[1024], lim[24];
+	char sql[2048], lim[24];
 	const char *params[2] = { lim, a->state };
 	enum job_state st;
 	PGresult *res = NULL;
 	int rc;
 
 	if (a->state != NULL && !job_state_parse(a->state, &st)) {
-		fprintf(stderr, PROG ": --state must be queued, running, succeeded or failed\n");
+		fprintf(stderr, PROG ": --state must be queued, running, succeeded, failed or "
+		    "cancelled\n");
 		return 2;
 	}
 	snprintf(lim, sizeof(lim), "%lld", a->limit > 0 ? a->limit : 50);
@@ -386,7 +401,7 @@ cmd_jobs(const struct args *a, struct db *db)
 static int
 cmd_job_show(const struct args *a, struct db *db, long long id)
 {
-	char sql[1024], ids[24];
+	char sql[2048], ids[24];
 	const char *params[1] = { ids };
 	PGresult *job = NULL, *runs = NULL;
 	json_object *o;
@@ -443,12 +458,92 @@ cmd_job_retry(const struct args *a, struct db *db, long long id)
 }
 
 static int
+cmd_job_cancel(const struct args *a, struct db *db, long long id)
+{
+	char track[37] = "";
+	struct job_move m;
+	json_object *o;
+	struct errbuf e;
+
+	err_clear(&e);
+	if (job_cancel(db, id, &m, track, &e) != OK) {
+		fprintf(stderr, PROG ": cannot cancel job %lld: %s\n", id, err_msg(&e));
+		return 1;
+	}
+	if (!a->json) {
+		printf("job %lld%s%s: %s\n", id, track[0] != '\0' ? " track " : "", track,
+		    m.request_cancel ? "running, its runner is asked to stop (cancel requested)" :
+		    "queued -> cancelled");
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "track_id", track[0] != '\0' ? json_object_new_string(track) :
+	    NULL);
+	json_object_object_add(o, "state", json_object_new_string(job_state_str(m.to)));
+	json_object_object_add(o, "cancel_requested", json_object_new_boolean(1));
+	return print_json(o);
+}
+
+/* JOB_MAX_ATTEMPTS as the other programs read it (the purge's attempts), default 5. */
+static long long
+admin_max_attempts(const struct args *a)
+{
+	char *v = NULL;
+	long long n = 5;
+	struct errbuf e;
+
+	err_clear(&e);
+	if (config_lookup(a->envfile, "JOB_MAX_ATTEMPTS", &v, &e) == OK && v != NULL &&
+	    (!parse_id(v, &n) || n > 100))
+		n = 5;
+	free(v);
+	return n;
+}
+
+static int
+cmd_track_delete(const struct args *a, struct db *db, const char *arg)
+{
+	struct track_deletion d;
+	json_object *o;
+	struct errbuf e;
+	char id[37];
+
+	if (!id_uuid_normalize(arg, id)) {
+		fprintf(stderr, PROG ": a track ID is a UUID, not %s\n", arg);
+		return 2;
+	}
+	err_clear(&e);
+	if (track_delete(db, id, NULL, admin_max_attempts(a), &d, &e) != OK) {
+		fprintf(stderr, PROG ": cannot delete track %s: %s\n", id, err_msg(&e));
+		return 1;
+	}
+	if (!a->json) {
+		printf("track %s deleted", id);
+		if (d.cancel_requested)
+			printf("; job %lld is running, its runner is asked to stop", d.job_id);
+		else if (d.job_cancelled)
+			printf("; job %lld cancelled", d.job_id);
+		printf("; purge job %lld removes its objects\n", d.purge_job_id);
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "track_id", json_object_new_string(id));
+	json_object_object_add(o, "deleted", json_object_new_boolean(1));
+	json_object_object_add(o, "job_id", d.job_id != 0 ? json_object_new_int64(d.job_id) : NULL);
+	json_object_object_add(o, "job_cancelled", json_object_new_boolean(d.job_cancelled));
+	json_object_object_add(o, "cancel_requested", json_object_new_boolean(d.cancel_requested));
+	json_object_object_add(o, "purge_job_id", json_object_new_int64(d.purge_job_id));
+	return print_json(o);
+}
+
+static int
 cmd_track_show(const struct args *a, struct db *db, const char *arg)
 {
 	char id[37];
 	const char *params[1] = { id };
 	PGresult *t = NULL, *jobs = NULL;
-	char sql[1024];
+	char sql[2048];
 	json_object *o;
 	int rc;
 
@@ -459,14 +554,17 @@ cmd_track_show(const struct args *a, struct db *db, const char *arg)
 	if ((rc = query(db, "SELECT id, owner_id, title, artist_name, file_extension, file_size,"
 	    " content_type, processing_status::text AS status, processing_error, duration_seconds,"
 	    " original_audio_key, artwork_key, hls_prefix, hls_url, artwork_url, " TS("created_at")
-	    ", " TS("updated_at") " FROM tracks WHERE id = $1::uuid", 1, params, &t)) != 0)
+	    ", " TS("updated_at") ", " TS("deleted_at") " FROM tracks WHERE id = $1::uuid", 1,
+	    params, &t)) != 0)
 		goto out;
 	if (PQntuples(t) == 0) {
 		fprintf(stderr, PROG ": there is no track %s\n", id);
 		rc = 1;
 		goto out;
 	}
-	snprintf(sql, sizeof(sql), "%s WHERE track_id = $1::uuid ORDER BY id", job_columns);
+	/* its jobs, and its purge (which names the track in its payload) */
+	snprintf(sql, sizeof(sql), "%s WHERE track_id = $1::uuid OR (kind = 'purge'"
+	    " AND payload ->> 'track_id' = $1::text) ORDER BY id", job_columns);
 	if ((rc = query(db, sql, 1, params, &jobs)) != 0)
 		goto out;
 	if (a->json) {
@@ -629,16 +727,21 @@ dispatch(const struct args *a, struct db *db)
 		return cmd_migrate(a, db);
 	if (a->npos != 3 || a->state != NULL || a->limit != 0 || a->dir != NULL)
 		goto bad;
-	if (strcmp(cmd, "job") == 0 && (strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0)) {
+	if (strcmp(cmd, "job") == 0 && (strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0 ||
+	    strcmp(sub, "cancel") == 0)) {
 		if (!parse_id(a->pos[2], &id)) {
 			fprintf(stderr, PROG ": a job ID is a positive whole number, not %s\n",
 			    a->pos[2]);
 			return 2;
 		}
+		if (sub[0] == 'c')
+			return cmd_job_cancel(a, db, id);
 		return sub[0] == 's' ? cmd_job_show(a, db, id) : cmd_job_retry(a, db, id);
 	}
 	if (strcmp(cmd, "track") == 0 && strcmp(sub, "show") == 0)
 		return cmd_track_show(a, db, a->pos[2]);
+	if (strcmp(cmd, "track") == 0 && strcmp(sub, "delete") == 0)
+		return cmd_track_delete(a, db, a->pos[2]);
 bad:
 	fprintf(stderr, PROG ": unknown command or options (see --help)\n");
 	return 2;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "deliver.h"
+#include "jobstate.h"
 #include "kinds.h"
 #include "stages.h"
 
@@ -37,16 +38,19 @@ lanes_split_transcodes_from_deliveries(void **state)
 	assert_int_equal(kinds_select(&cfg, KIND_LANE_QUICK, names), 1);
 	assert_string_equal(names[0], "webhook");
 	assert_null(names[1]);
-	assert_int_equal(kinds_select(&cfg, KIND_LANE_MAIN, names), 1);
+	/* the main lane: everything else (a transcode, a purge) */
+	assert_int_equal(kinds_select(&cfg, KIND_LANE_MAIN, names), 2);
 	assert_string_equal(names[0], "transcode_hls");
-	assert_null(names[1]);
-	assert_int_equal(kinds_select(&cfg, KIND_LANE_MAIN | KIND_LANE_QUICK, names), 2);
+	assert_string_equal(names[1], JOB_KIND_PURGE);
+	assert_null(names[2]);
+	assert_int_equal(kinds_select(&cfg, KIND_LANE_MAIN | KIND_LANE_QUICK, names), 3);
 	/* no secret: no delivery at all, so no worker for them */
 	cfg.webhook_secret = empty;
 	assert_int_equal(kinds_select(&cfg, KIND_LANE_QUICK, names), 0);
 	assert_null(names[0]);
-	assert_int_equal(kinds_select(&cfg, KIND_LANE_MAIN | KIND_LANE_QUICK, names), 1);
+	assert_int_equal(kinds_select(&cfg, KIND_LANE_MAIN | KIND_LANE_QUICK, names), 2);
 	assert_string_equal(names[0], "transcode_hls");
+	assert_string_equal(names[1], JOB_KIND_PURGE);
 	cfg.webhook_secret = NULL;
 	assert_int_equal(kinds_select(&cfg, KIND_LANE_QUICK, names), 0);
 }
