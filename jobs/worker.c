@@ -11,8 +11,9 @@
 
 #include "clock.h"
 #include "heartbeat.h"
-#include "log.h"
+#include "kinds.h"
 #include "stages.h"
+#include "log.h"
 
 static void run_end(struct worker *w, struct job *j, enum result rc, const char *msg,
     const char *pub);
@@ -154,6 +155,7 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 	f.backoff_base_s = cfg->job_backoff_base_s;
 	f.backoff_max_s = cfg->job_backoff_max_s;
 	f.jitter = unit_random();
+	f.detached = !job_kind_sets_track(j->kind);
 	if (job_next(j->state, ev, &f, &m) != OK)
 		return;
 	err_clear(&e);
@@ -174,21 +176,27 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 		    j->track_id, j->attempts, j->max_attempts, m.message);
 }
 
-/* One claimed job: heartbeat, the stages, then the move when it failed. */
+/* One claimed job: heartbeat, its kind's run, then the move when it failed. */
 static void
 run_attempt(struct worker *w, struct job *j)
 {
+	kind_run_fn run = kinds_find(j->kind);
 	struct heartbeat hb;
 	struct errbuf e;
 	enum result rc;
 
-	log_context_set(NULL, j->track_id, j->id);
-	log_info("job %lld track %s: queued -> running (attempt %d of %d, %s)", j->id,
-	    j->track_id, j->attempts, j->max_attempts, w->owner);
+	log_context_set(NULL, j->track_id[0] != '\0' ? j->track_id : NULL, j->id);
+	log_info("job %lld %s track %s: queued -> running (attempt %d of %d, %s)", j->id,
+	    j->kind, j->track_id[0] != '\0' ? j->track_id : "-", j->attempts, j->max_attempts,
+	    w->owner);
 	memset(&hb, 0, sizeof(hb));
 	err_clear(&e);
-	if ((rc = heartbeat_start(&hb, &w->hb_db, j, w->owner, w->cfg->job_lease_s, &e)) == OK) {
-		rc = stages_run(w, j, &hb, &e);
+	if (run == NULL) {
+		err_set(&e, "this runner does not know jobs of kind \"%s\"", j->kind);
+		rc = ERR_PERMANENT;
+	} else if ((rc = heartbeat_start(&hb, &w->hb_db, j, w->owner, w->cfg->job_lease_s,
+	    &e)) == OK) {
+		rc = run(w, j, &hb, &e);
 		heartbeat_stop(&hb);
 	}
 	/* Whatever stopped an attempt whose lease is gone, the job is not ours. */
@@ -220,8 +228,8 @@ worker_loop(struct worker *w, bool once)
 				next_rescue = now + (double)cfg->job_poll_s;
 		}
 		err_clear(&e);
-		rc = job_claim(&w->db, w->owner, cfg->job_lease_s, (int)cfg->job_max_attempts, &j, &got,
-		    &e);
+		rc = job_claim(&w->db, w->owner, cfg->job_lease_s, (int)cfg->job_max_attempts,
+		    kinds_names(), &j, &got, &e);
 		if (rc != OK) {
 			if (!db_down)
 				log_warnx("cannot claim jobs: %s (retrying every %lld s)", err_msg(&e),

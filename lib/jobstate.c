@@ -186,7 +186,17 @@ job_next(enum job_state from, enum job_event ev, const struct job_facts *f,
 	case JEV__MAX:
 		return ERR_CONFLICT;
 	}
+	if (f->detached) {
+		m->track_changes = false;
+		m->public_message[0] = '\0';
+	}
 	return OK;
+}
+
+bool
+job_kind_sets_track(const char *kind)
+{
+	return kind == NULL || strcmp(kind, "transcode_hls") == 0;
 }
 
 double

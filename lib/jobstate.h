@@ -56,6 +56,8 @@ struct job_facts {
 	long long backoff_base_s; /* fail_transient: JOB_BACKOFF_BASE_S, _MAX_S */
 	long long backoff_max_s;
 	double jitter;           /* in [0, 1) */
+	bool detached;           /* the job's end is not its track's status (every kind
+	                            but transcode_hls: job_kind_sets_track) */
 };
 
 struct job_move {
@@ -83,6 +85,13 @@ enum result job_next(enum job_state from, enum job_event ev, const struct job_fa
  * jitter from unit in [0, 1), never below 0 or above max.
  */
 double job_backoff_s(int attempt, long long base_s, long long max_s, double unit);
+
+/*
+ * Pure: does a job of this kind decide its track's processing status (only
+ * the transcode does; a purge or a webhook delivery never does)? NULL: the
+ * transcode (rows from before kinds).
+ */
+bool job_kind_sets_track(const char *kind);
 
 /* Pure: does this result fail a job at once (no retry can help)? */
 bool job_is_permanent(enum result rc);

@@ -21,6 +21,7 @@ job_free(struct job *j)
 	free(j->audio_etag);
 	free(j->artwork_key);
 	free(j->file_ext);
+	free(j->payload);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -64,9 +65,70 @@ job_enqueue(struct db *db, const char *track_id, const char *etag, long long max
 	return rc;
 }
 
+/*
+ * The kinds list as a text[] literal ("{a,b}") into buf, or NULL for
+ * every kind. ERR_INVALID when a name is not [a-z0-9_]+ or buf is short.
+ */
+static enum result
+store_kinds(const char *const *kinds, char *buf, size_t len, const char **out,
+    struct errbuf *e)
+{
+	size_t n = 0, i;
+	const char *k;
+
+	*out = NULL;
+	if (kinds == NULL)
+		return OK;
+	buf[n++] = '{';
+	for (i = 0; kinds[i] != NULL; i++) {
+		k = kinds[i];
+		if (k[0] == '\0' || strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(k)
+		    || n + strlen(k) + 2 >= len) {
+			err_set(e, "job kind \"%.40s\" is not a kind name", k);
+			return ERR_INVALID;
+		}
+		if (i > 0)
+			buf[n++] = ',';
+		memcpy(buf + n, k, strlen(k));
+		n += strlen(k);
+	}
+	buf[n++] = '}';
+	buf[n] = '\0';
+	*out = buf;
+	return OK;
+}
+
+/* Fill j from row 0 of job_claim's answer. ERR_NOMEM leaves j freed. */
+static enum result
+store_claimed(const PGresult *r, struct job *j, struct errbuf *e)
+{
+	static const int cols[] = { 5, 6, 7, 9, 11 }; /* the strings that may be NULL */
+	char **dst[] = { &j->audio_key, &j->artwork_key, &j->file_ext, &j->audio_etag,
+		&j->payload };
+	size_t i;
+
+	j->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	snprintf(j->track_id, sizeof(j->track_id), "%s", PQgetvalue(r, 0, 1));
+	j->attempts = atoi(PQgetvalue(r, 0, 2));
+	j->max_attempts = atoi(PQgetvalue(r, 0, 3));
+	j->run_id = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+	j->file_size = PQgetisnull(r, 0, 8) ? 0 : strtoll(PQgetvalue(r, 0, 8), NULL, 10);
+	snprintf(j->kind, sizeof(j->kind), "%s", PQgetvalue(r, 0, 10));
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		*dst[i] = store_strdup_or_null(r, 0, cols[i]);
+		if (*dst[i] == NULL && !PQgetisnull(r, 0, cols[i])) {
+			/* Out of memory: the lease will lapse. */
+			err_set(e, "out of memory");
+			job_free(j);
+			return ERR_NOMEM;
+		}
+	}
+	return OK;
+}
+
 enum result
 job_claim(struct db *db, const char *owner, long long lease_s, int max_attempts,
-    struct job *j, bool *got, struct errbuf *e)
+    const char *const *kinds, struct job *j, bool *got, struct errbuf *e)
 {
 	static const char sql[] =
 	    "WITH c AS ("
@@ -75,49 +137,44 @@ job_claim(struct db *db, const char *owner, long long lease_s, int max_attempts,
 	    "  lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2::int),"
 	    "  started_at = now(), finished_at = NULL, progress = 0, updated_at = now()"
 	    " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= now()"
-	    "   AND kind = 'transcode_hls' ORDER BY run_at, id FOR UPDATE SKIP LOCKED LIMIT 1)"
-	    " RETURNING id, track_id, attempts, max_attempts),"
+	    "   AND ($5::text[] IS NULL OR kind = ANY ($5::text[]))"
+	    "   ORDER BY run_at, id FOR UPDATE SKIP LOCKED LIMIT 1)"
+	    " RETURNING id, track_id, attempts, max_attempts, kind, payload),"
 	    " r AS (INSERT INTO job_runs (job_id, attempt, runner)"
 	    "  SELECT id, attempts, $1 FROM c RETURNING id)"
-	    " SELECT c.id, c.track_id, c.attempts, c.max_attempts, r.id,"
+	    " SELECT c.id, coalesce(c.track_id::text, ''), c.attempts, c.max_attempts, r.id,"
 	    "  t.original_audio_key, t.artwork_key, t.file_extension, t.file_size,"
-	    "  t.original_etag"
-	    " FROM c JOIN r ON true JOIN tracks t ON t.id = c.track_id";
+	    "  t.original_etag, c.kind, c.payload::text"
+	    " FROM c JOIN r ON true LEFT JOIN tracks t ON t.id = c.track_id";
 	struct job_facts f = { 0 };
 	struct job_move m;
-	char lease[24], maxa[24];
-	const char *params[4] = { owner, lease, maxa, NULL };
+	char lease[24], maxa[24], kindbuf[256];
+	const char *params[5] = { owner, lease, maxa, NULL, NULL };
 	PGresult *r = NULL;
 	enum result rc;
 
 	*got = false;
 	memset(j, 0, sizeof(*j));
+	if ((rc = store_kinds(kinds, kindbuf, sizeof(kindbuf), &params[4], e)) != OK)
+		return rc;
 	if ((rc = job_next(JOB_QUEUED, JEV_CLAIM, &f, &m)) != OK)
 		return rc;
 	params[3] = job_state_str(m.to);
 	snprintf(lease, sizeof(lease), "%lld", lease_s);
 	snprintf(maxa, sizeof(maxa), "%d", max_attempts);
-	if ((rc = db_exec(db, &r, sql, 4, params, e)) != OK)
+	if ((rc = db_exec(db, &r, sql, 5, params, e)) != OK)
 		goto out;
 	if (PQntuples(r) != 1)
 		goto out;
-	j->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	snprintf(j->track_id, sizeof(j->track_id), "%s", PQgetvalue(r, 0, 1));
-	j->attempts = atoi(PQgetvalue(r, 0, 2));
-	j->max_attempts = atoi(PQgetvalue(r, 0, 3));
-	j->run_id = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
-	j->audio_key = store_strdup_or_null(r, 0, 5);
-	j->artwork_key = store_strdup_or_null(r, 0, 6);
-	j->file_ext = store_strdup_or_null(r, 0, 7);
-	j->file_size = strtoll(PQgetvalue(r, 0, 8), NULL, 10);
-	j->audio_etag = store_strdup_or_null(r, 0, 9);
+	if ((rc = store_claimed(r, j, e)) != OK)
+		goto out;
 	j->state = m.to;
-	if (j->audio_key == NULL || j->file_ext == NULL ||
-	    (j->audio_etag == NULL && !PQgetisnull(r, 0, 9))) {
-		/* Out of memory (both keys are NOT NULL): the lease will lapse. */
-		err_set(e, "out of memory");
+	if (job_kind_sets_track(j->kind) && (j->audio_key == NULL || j->file_ext == NULL)) {
+		/* A transcode whose track is gone (a purge deleted it between
+		 * enqueue and claim cannot: the cascade takes the job too). */
+		err_set(e, "job %lld has no track", j->id);
 		job_free(j);
-		rc = ERR_NOMEM;
+		rc = ERR_NOT_FOUND;
 		goto out;
 	}
 	*got = true;
@@ -226,34 +283,74 @@ job_apply(struct db *db, struct job *j, const char *owner, const struct job_move
 	return OK;
 }
 
-enum result
-job_succeed(struct db *db, struct job *j, const char *owner, const struct job_success *s,
+/*
+ * Inside an open transaction: the lease is checked (FOR UPDATE), the job
+ * moves by m (succeeded, progress 100) and its run closes with message
+ * (NULL: none). ERR_LEASE_LOST when the lease is no longer ours.
+ */
+static enum result
+store_succeed(struct db *db, const struct job *j, const char *owner,
+    const struct job_move *m, const char *message, struct errbuf *e)
+{
+	char id[24], att[16], run[24];
+	const char *lease_p[3] = { id, owner, att };
+	const char *job_p[2] = { id, job_state_str(m->to) };
+	const char *run_p[3] = { run, m->outcome, message };
+	PGresult *r = NULL;
+	enum result rc;
+
+	snprintf(id, sizeof(id), "%lld", j->id);
+	snprintf(att, sizeof(att), "%d", j->attempts);
+	snprintf(run, sizeof(run), "%lld", j->run_id);
+	if ((rc = db_exec(db, &r, "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2"
+	    " AND attempts = $3 AND state = 'running' FOR UPDATE", 3, lease_p, e)) != OK)
+		goto out;
+	if (PQntuples(r) != 1) {
+		err_set(e, "job %lld is no longer ours (lease lost)", j->id);
+		rc = ERR_LEASE_LOST;
+		goto out;
+	}
+	if ((rc = db_exec(db, NULL, "UPDATE jobs SET state = $2::job_state, progress = 100,"
+	    " finished_at = now(), last_error = NULL, lease_owner = NULL,"
+	    " lease_expires_at = NULL, updated_at = now() WHERE id = $1", 2, job_p, e)) != OK)
+		goto out;
+	rc = db_exec(db, NULL, "UPDATE job_runs SET finished_at = now(),"
+	    " outcome = $2, message = $3 WHERE id = $1", 3, run_p, e);
+out:
+	PQclear(r);
+	return rc;
+}
+
+/* job_next's succeed move for j, or an error naming its state. */
+static enum result
+store_succeed_move(const struct job *j, const char *owner, struct job_move *m,
     struct errbuf *e)
 {
 	struct job_facts f = { 0 };
-	struct job_move m;
-	char id[24], att[16], run[24], dur[32];
-	const char *lease_p[3] = { id, owner, att };
-	const char *job_p[2] = { id, NULL };
-	const char *run_p[2] = { run, NULL };
-	const char *trk_p[11];
-	PGresult *r = NULL;
 	enum result rc;
 
 	f.id = j->id;
 	f.attempts = j->attempts;
 	f.max_attempts = j->max_attempts;
 	f.owner = owner;
-	if ((rc = job_next(j->state, JEV_SUCCEED, &f, &m)) != OK) {
+	f.detached = !job_kind_sets_track(j->kind[0] != '\0' ? j->kind : NULL);
+	if ((rc = job_next(j->state, JEV_SUCCEED, &f, m)) != OK)
 		err_set(e, "job %lld cannot succeed when %s", j->id, job_state_str(j->state));
+	return rc;
+}
+
+enum result
+job_succeed(struct db *db, struct job *j, const char *owner, const struct job_success *s,
+    struct errbuf *e)
+{
+	struct job_move m;
+	char dur[32];
+	const char *trk_p[11];
+	enum result rc;
+
+	if ((rc = store_succeed_move(j, owner, &m, e)) != OK)
 		return rc;
-	}
-	snprintf(id, sizeof(id), "%lld", j->id);
-	snprintf(att, sizeof(att), "%d", j->attempts);
-	snprintf(run, sizeof(run), "%lld", j->run_id);
 	snprintf(dur, sizeof(dur), "%.3f", s->duration_s);
-	job_p[1] = job_state_str(m.to);
-	run_p[1] = m.outcome;
 	trk_p[0] = j->track_id;
 	trk_p[1] = s->hls_prefix;
 	trk_p[2] = s->hls_url;
@@ -267,20 +364,7 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	trk_p[10] = s->waveform_url;
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
-	if ((rc = db_exec(db, &r, "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2"
-	    " AND attempts = $3 AND state = 'running' FOR UPDATE", 3, lease_p, e)) != OK)
-		goto out;
-	if (PQntuples(r) != 1) {
-		err_set(e, "job %lld is no longer ours (lease lost)", j->id);
-		rc = ERR_LEASE_LOST;
-		goto out;
-	}
-	if ((rc = db_exec(db, NULL, "UPDATE jobs SET state = $2::job_state, progress = 100,"
-	    " finished_at = now(), last_error = NULL, lease_owner = NULL,"
-	    " lease_expires_at = NULL, updated_at = now() WHERE id = $1", 2, job_p, e)) != OK)
-		goto out;
-	if ((rc = db_exec(db, NULL, "UPDATE job_runs SET finished_at = now(),"
-	    " outcome = $2, message = NULL WHERE id = $1", 2, run_p, e)) != OK)
+	if ((rc = store_succeed(db, j, owner, &m, NULL, e)) != OK)
 		goto out;
 	if ((rc = db_exec(db, NULL, "UPDATE tracks SET processing_status ="
 	    " $6::track_processing_status, processing_error = NULL, hls_prefix = $2,"
@@ -292,13 +376,34 @@ job_succeed(struct db *db, struct job *j, const char *owner, const struct job_su
 	if (rc == OK)
 		j->state = m.to;
 out:
-	PQclear(r);
 	if (rc != OK && db->in_tx)
 		db_rollback(db);
 	return rc;
 }
 
-/* Rescue one row of job_rescue's SELECT (id, track_id, attempts, max, owner). */
+enum result
+job_done(struct db *db, struct job *j, const char *owner, const char *message,
+    struct errbuf *e)
+{
+	bool own_tx = !db->in_tx;
+	struct job_move m;
+	enum result rc;
+
+	if ((rc = store_succeed_move(j, owner, &m, e)) != OK)
+		return rc;
+	if (own_tx && (rc = db_begin(db, e)) != OK)
+		return rc;
+	rc = store_succeed(db, j, owner, &m, message, e);
+	if (own_tx && rc == OK)
+		rc = db_commit(db, e);
+	if (own_tx && rc != OK && db->in_tx)
+		db_rollback(db);
+	if (rc == OK)
+		j->state = m.to;
+	return rc;
+}
+
+/* Rescue one row of job_rescue's SELECT (id, track_id, attempts, max, owner, kind). */
 static enum result
 store_rescue_row(struct db *db, const PGresult *r, int row, struct errbuf *e)
 {
@@ -311,6 +416,7 @@ store_rescue_row(struct db *db, const PGresult *r, int row, struct errbuf *e)
 	f.attempts = atoi(PQgetvalue(r, row, 2));
 	f.max_attempts = atoi(PQgetvalue(r, row, 3));
 	f.owner = PQgetisnull(r, row, 4) ? NULL : PQgetvalue(r, row, 4);
+	f.detached = !job_kind_sets_track(PQgetvalue(r, row, 5));
 	if ((rc = job_next(JOB_RUNNING, JEV_LEASE_LOST, &f, &m)) != OK)
 		return rc;
 	if ((rc = store_apply(db, f.id, f.owner, f.attempts, NULL, &m, &moved, e)) != OK)
@@ -331,8 +437,8 @@ job_rescue(struct db *db, long long *n, struct errbuf *e)
 	*n = 0;
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
-	if ((rc = db_exec(db, &r, "SELECT id, track_id, attempts, max_attempts, lease_owner"
-	    " FROM jobs WHERE state = 'running' AND lease_expires_at < now()"
+	if ((rc = db_exec(db, &r, "SELECT id, coalesce(track_id::text, '-'), attempts, max_attempts,"
+	    " lease_owner, kind FROM jobs WHERE state = 'running' AND lease_expires_at < now()"
 	    " FOR UPDATE SKIP LOCKED", 0, NULL, e)) != OK)
 		goto out;
 	for (i = 0; i < PQntuples(r); i++)
@@ -384,7 +490,8 @@ job_operator_retry(struct db *db, long long id, char track_id[37], struct errbuf
 	    "  last_error = NULL, progress = 0, lease_owner = NULL, lease_expires_at = NULL,"
 	    "  finished_at = NULL, updated_at = now() WHERE id = $1 RETURNING track_id)"
 	    " UPDATE tracks SET processing_status = $3::track_processing_status,"
-	    "  processing_error = NULL, updated_at = now() FROM j WHERE tracks.id = j.track_id";
+	    "  processing_error = NULL, updated_at = now() FROM j WHERE tracks.id = j.track_id"
+	    "  AND $3::track_processing_status IS NOT NULL";
 	struct job_facts f = { 0 };
 	struct job_move m;
 	enum job_state s = JOB_QUEUED;
@@ -396,8 +503,8 @@ job_operator_retry(struct db *db, long long id, char track_id[37], struct errbuf
 	snprintf(ids, sizeof(ids), "%lld", id);
 	if ((rc = db_begin(db, e)) != OK)
 		return rc;
-	if ((rc = db_exec(db, &r, "SELECT state::text, track_id FROM jobs WHERE id = $1"
-	    " FOR UPDATE", 1, params, e)) != OK)
+	if ((rc = db_exec(db, &r, "SELECT state::text, coalesce(track_id::text, ''), kind"
+	    " FROM jobs WHERE id = $1 FOR UPDATE", 1, params, e)) != OK)
 		goto out;
 	if (PQntuples(r) == 0) {
 		err_set(e, "there is no job %lld", id);
@@ -406,6 +513,7 @@ job_operator_retry(struct db *db, long long id, char track_id[37], struct errbuf
 	}
 	(void)job_state_parse(PQgetvalue(r, 0, 0), &s);
 	f.id = id;
+	f.detached = !job_kind_sets_track(PQgetvalue(r, 0, 2));
 	if ((rc = job_next(s, JEV_OPERATOR_RETRY, &f, &m)) != OK) {
 		err_set(e, "job %lld is %s; only a failed job can be retried", id,
 		    job_state_str(s));
@@ -413,7 +521,7 @@ job_operator_retry(struct db *db, long long id, char track_id[37], struct errbuf
 	}
 	snprintf(track_id, 37, "%s", PQgetvalue(r, 0, 1));
 	params[1] = job_state_str(m.to);
-	params[2] = track_status_sql(m.track);
+	params[2] = m.track_changes ? track_status_sql(m.track) : NULL;
 	if ((rc = db_exec(db, NULL, sql, 3, params, e)) != OK)
 		goto out;
 	rc = db_commit(db, e);

@@ -222,9 +222,11 @@ start_storage() {
 	load_env
 	pidfile_alive "$STACK_DIR/storage.pid" && return 0
 	mkdir -p "$STACK_DIR/s3"
-	# keys through the environment, so they stay out of ps
+	# keys through the environment, so they stay out of ps;
+	# --openssl-legacy-provider: s3rver 3.7.1 makes ListObjectsV2 continuation
+	# tokens with DES, which OpenSSL 3 keeps in its legacy provider.
 	DEVS3_ACCESS_KEY=$STORAGE_ACCESS_KEY DEVS3_SECRET_KEY=$STORAGE_SECRET_KEY \
-	node "$ROOT/tools/devs3/server.js" --dir "$STACK_DIR/s3" --host 127.0.0.1 --port "$S3_PORT" \
+	node --openssl-legacy-provider "$ROOT/tools/devs3/server.js" --dir "$STACK_DIR/s3" --host 127.0.0.1 --port "$S3_PORT" \
 		--bucket "$STORAGE_BUCKET" --region "$STORAGE_REGION" >>"$LOGS/storage.log" 2>&1 &
 	echo $! > "$STACK_DIR/storage.pid"
 	wait_for storage 30 curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"

@@ -42,9 +42,10 @@ declare -A SRCS=(
 	[loudness]="jobs/loudness.c"
 	[upload_tags]="tools/upload_tags.c tools/upload_text.c lib/utf8.c lib/result.c"
 	[upload_detail]="tools/upload_http.c tools/upload_text.c lib/utf8.c lib/result.c"
+	[s3_list]="lib/s3_list.c lib/s3.c lib/s3_post.c lib/s3_status.c lib/sigv4.c lib/storage_layout.c lib/clock.c lib/encode.c lib/log.c lib/utf8.c lib/result.c"
 )
 ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query
-	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail"
+	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail s3_list"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then

@@ -188,6 +188,38 @@ state_machine_permanent_public_sentence(void **state)
 	assert_null(strstr(m.public_message, "ignored"));
 }
 
+/* A purge or a delivery moves like any job but never changes its track. */
+static void
+detached_kinds_leave_the_track(void **state)
+{
+	static const enum job_event evs[] = { JEV_SUCCEED, JEV_FAIL_PERMANENT,
+		JEV_FAIL_TRANSIENT, JEV_LEASE_LOST };
+	struct job_facts f = { 0 };
+	struct job_move m;
+	size_t i;
+
+	(void)state;
+	f.id = 7;
+	f.attempts = 5;
+	f.max_attempts = 5;
+	f.cause = ERR_STORAGE;
+	f.detail = "storage down";
+	f.detached = true;
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		assert_int_equal(job_next(JOB_RUNNING, evs[i], &f, &m), OK);
+		assert_false(m.track_changes);
+		assert_string_equal(m.public_message, "");
+	}
+	assert_int_equal(m.to, JOB_FAILED);
+	assert_int_equal(job_next(JOB_FAILED, JEV_OPERATOR_RETRY, &f, &m), OK);
+	assert_int_equal(m.to, JOB_QUEUED);
+	assert_false(m.track_changes);
+	assert_true(job_kind_sets_track("transcode_hls"));
+	assert_true(job_kind_sets_track(NULL));
+	assert_false(job_kind_sets_track("purge"));
+	assert_false(job_kind_sets_track("webhook"));
+}
+
 static void
 backoff_grows_capped_with_jitter(void **state)
 {
@@ -406,6 +438,7 @@ main(void)
 		cmocka_unit_test(state_machine_table),
 		cmocka_unit_test(state_machine_words_missing_detail),
 		cmocka_unit_test(state_machine_permanent_public_sentence),
+		cmocka_unit_test(detached_kinds_leave_the_track),
 		cmocka_unit_test(backoff_grows_capped_with_jitter),
 		cmocka_unit_test(ladder_parse_table),
 		cmocka_unit_test(parallelism_one_per_rung),
