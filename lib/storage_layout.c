@@ -61,6 +61,12 @@ storage_key_artwork(char *buf, size_t len, const char *track, const char *ext)
 }
 
 const char *
+storage_key_track_prefix(char *buf, size_t len, const char *track)
+{
+	return key_fmt(buf, len, "tracks/%s/", track);
+}
+
+const char *
 storage_key_hls_prefix(char *buf, size_t len, const char *track, const char *attempt)
 {
 	return key_fmt(buf, len, "hls/%s/%s", track, attempt);

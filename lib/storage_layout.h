@@ -48,6 +48,9 @@ enum result storage_attempt_id(char out[STORAGE_ATTEMPT_HEX + 1]);
  */
 const char *storage_key_original(char *buf, size_t len, const char *track, const char *ext);
 const char *storage_key_artwork(char *buf, size_t len, const char *track, const char *ext);
+/* "tracks/<track>/": everything the app uploaded for a track (the janitor's
+ * sweep of an expired upload). */
+const char *storage_key_track_prefix(char *buf, size_t len, const char *track);
 const char *storage_key_hls_prefix(char *buf, size_t len, const char *track,
     const char *attempt);
 const char *storage_key_hls_master(char *buf, size_t len, const char *prefix);
