@@ -41,6 +41,7 @@
 #include "db.h"
 #include "ids.h"
 #include "janitor.h"
+#include "log.h"
 #include "jobstate.h"
 #include "jobstore.h"
 #include "result.h"
@@ -710,6 +711,9 @@ cmd_janitor(const struct args *a, struct db *db)
 		fprintf(stderr, PROG ": configuration: %s\n", err_msg(&e));
 		return 1;
 	}
+	/* what the passes log (storage's removals, warnings) goes to stderr */
+	log_init(PROG, (enum log_level)log_level_parse(cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(cfg.log_format));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (s3_init(&s3, &cfg, &e) != OK) {
 		fprintf(stderr, PROG ": %s\n", err_msg(&e));
