@@ -275,12 +275,12 @@ pass_expire(struct jctx *c, struct errbuf *e)
 			break;
 		PQclear(res);
 		res = NULL;
-		if ((rc = db_exec(c->db, &res, "SELECT id, created_at::text, original_audio_key,"
-		    " multipart_upload_id FROM tracks"
-		    " WHERE processing_status = $1::track_processing_status"
-		    " AND created_at < now() - make_interval(secs => $2::float8)"
-		    " AND (created_at, id) > ($3::timestamptz, $4::uuid)"
-		    " ORDER BY created_at, id LIMIT $5::int", 5, p, e)) != OK)
+		if ((rc = db_exec(c->db, &res, "SELECT t.id, t.created_at::text AS after,"
+		    " t.original_audio_key, t.multipart_upload_id FROM tracks t"
+		    " WHERE t.processing_status = $1::track_processing_status"
+		    " AND t.created_at < now() - make_interval(secs => $2::float8)"
+		    " AND (t.created_at, t.id) > ($3::timestamptz, $4::uuid)"
+		    " ORDER BY t.created_at, t.id LIMIT $5::int", 5, p, e)) != OK)
 			break;
 		n = PQntuples(res);
 		for (i = 0; i < n && rc == OK && jan_go_on(c); i++)
@@ -347,11 +347,11 @@ pass_remove(struct jctx *c, struct errbuf *e)
 			break;
 		PQclear(res);
 		res = NULL;
-		if ((rc = db_exec(c->db, &res, "SELECT id, expired_at::text FROM tracks"
-		    " WHERE expired_at IS NOT NULL"
-		    " AND expired_at < now() - make_interval(secs => $1::float8)"
-		    " AND (expired_at, id) > ($2::timestamptz, $3::uuid)"
-		    " ORDER BY expired_at, id LIMIT $4::int", 4, p, e)) != OK)
+		if ((rc = db_exec(c->db, &res, "SELECT t.id, t.expired_at::text AS after FROM tracks t"
+		    " WHERE t.expired_at IS NOT NULL"
+		    " AND t.expired_at < now() - make_interval(secs => $1::float8)"
+		    " AND (t.expired_at, t.id) > ($2::timestamptz, $3::uuid)"
+		    " ORDER BY t.expired_at, t.id LIMIT $4::int", 4, p, e)) != OK)
 			break;
 		n = PQntuples(res);
 		for (i = 0; i < n && rc == OK && jan_go_on(c); i++)
@@ -454,19 +454,23 @@ pass_superseded(struct jctx *c, struct errbuf *e)
 			break;
 		PQclear(res);
 		res = NULL;
+		/* the batch from the partial index first, then each one's job */
 		if ((rc = db_exec(c->db, &res, "SELECT t.id, t.hls_prefix,"
-		    " (SELECT count(*) FROM job_runs r WHERE r.job_id = j.id) AS runs"
-		    " FROM tracks t JOIN jobs j ON j.track_id = t.id AND j.kind = 'transcode_hls'"
-		    " WHERE t.processing_status = $1::track_processing_status"
-		    " AND t.hls_swept_prefix IS DISTINCT FROM t.hls_prefix"
-		    " AND t.id > $2::uuid AND j.state = 'succeeded'"
-		    " ORDER BY t.id LIMIT $3::int", 3, p, e)) != OK)
+		    " (SELECT count(*) FROM job_runs r WHERE r.job_id = j.id) AS runs,"
+		    " j.state = 'succeeded' AS done"
+		    " FROM (SELECT id, hls_prefix FROM tracks"
+		    "  WHERE processing_status = $1::track_processing_status"
+		    "  AND hls_swept_prefix IS DISTINCT FROM hls_prefix AND id > $2::uuid"
+		    "  ORDER BY id LIMIT $3::int) t"
+		    " LEFT JOIN jobs j ON j.track_id = t.id AND j.kind = 'transcode_hls'"
+		    " ORDER BY t.id", 3, p, e)) != OK)
 			break;
 		n = PQntuples(res);
 		for (i = 0; i < n && rc == OK && jan_go_on(c); i++) {
 			const char *id = PQgetvalue(res, i, 0), *prefix = PQgetvalue(res, i, 1);
 
-			if (PQgetisnull(res, i, 1))
+			/* no prefix, or its job not done (retried, running): not now */
+			if (PQgetisnull(res, i, 1) || strcmp(PQgetvalue(res, i, 3), "t") != 0)
 				continue;
 			/* runs pruned (0) are counted as several: look, to be sure */
 			if (strcmp(PQgetvalue(res, i, 2), "1") != 0 &&
