@@ -556,12 +556,17 @@ enum result
 janitor_run(struct db *db, struct s3 *s3, const struct config *cfg,
     const struct janitor_opts *o, struct janitor_report *r, struct errbuf *e)
 {
-	static enum result (*const passes[JP__MAX])(struct jctx *, struct errbuf *) = {
-		pass_expire, pass_remove, pass_superseded, pass_history,
+	static const struct {
+		enum result (*run)(struct jctx *, struct errbuf *);
+		bool storage; /* it calls storage */
+	} passes[JP__MAX] = {
+		{ pass_expire, true }, { pass_remove, true }, { pass_superseded, true },
+		{ pass_history, false },
 	};
 	struct jctx c;
 	struct errbuf pe;
 	enum result rc, first = OK;
+	bool storage_down = false;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -574,8 +579,14 @@ janitor_run(struct db *db, struct s3 *s3, const struct config *cfg,
 	c.deadline = o->budget_s > 0 ? clock_now_s() + o->budget_s : 0;
 	snprintf(c.ttl, sizeof(c.ttl), "%lld", cfg->upload_ttl_s);
 	for (i = 0; i < JP__MAX; i++) {
+		/* storage that failed one pass would make the next wait out its timeouts too */
+		if (passes[i].storage && storage_down)
+			continue;
 		err_clear(&pe);
-		if ((rc = passes[i](&c, &pe)) != OK && first == OK) {
+		rc = passes[i].run(&c, &pe);
+		if (rc == ERR_STORAGE || rc == ERR_AUTH)
+			storage_down = true;
+		if (rc != OK && first == OK) {
 			first = rc;
 			err_set(e, "%s: %s", janitor_pass_str((enum janitor_pass)i), err_msg(&pe));
 		}

@@ -4,7 +4,8 @@
 # (original and artwork) and fails the track with "the upload was never
 # completed", which the app reads in GET status; a late complete makes no job.
 # UPLOAD_TTL_SECONDS after that, the row goes too (404). An abandoned
-# multipart upload is aborted. A fresh upload is left alone. Start-up refuses
+# multipart upload is aborted. A fresh upload is left alone. With storage
+# down nothing changes until a later pass can delete. Start-up refuses
 # an UPLOAD_TTL_SECONDS below the upload URLs' lifetime. (Tests backdate
 # created_at / expired_at rather than wait.)
 . "$(dirname "$0")/../lib/flow.sh"
@@ -82,6 +83,24 @@ is "$STATUS" 404 "GET /tracks/{id}: 404"
 track_status "$tok" "$id"
 is "$STATUS" 404 "GET status: 404"
 is "$(nobjects "tracks/$mp/")" 0 "nothing of the multipart track is left in storage"
+
+# Storage down: the track is left as it is (no state change until its
+# objects are gone), the pass says so and exits 1; the next one expires it.
+ok "another upload, never completed" upload "$tok" "$TMP/a.mp3" mp3
+down=$TRACK_ID
+backdate "$down" created_at $((TTL + 5))
+"$ROOT/scripts/stack.sh" stop-storage >/dev/null 2>&1
+out=$(STORAGE_TIMEOUT_SECONDS=3 "$ADMIN" --json janitor 2>"$TMP/err"); rc=$?
+"$ROOT/scripts/stack.sh" start-storage >/dev/null 2>&1
+is "$rc" 1 "storage down: janitor exits 1"
+like "$(cat "$TMP/err")" "janitor: expire: .*left for the next pass" "... and says what it left"
+like "$(jq -r .error <<<"$out")" "^expire: " "--json: the error names the pass"
+is "$(psql_q "select processing_status || ' ' || (expired_at is null) from tracks where id = '$down'")" \
+	"PENDING true" "the track is left pending"
+is "$(nobjects "tracks/$down/")" 1 "its original is still there"
+"$ADMIN" janitor >/dev/null 2>&1
+is "$(psql_q "select processing_status from tracks where id = '$down'")" FAILED "the next pass expires it"
+is "$(nobjects "tracks/$down/")" 0 "... and deletes its original"
 
 # An upload URL must never outlive its track's expiry.
 for cmd in "mustory-api" "mustory-runner --once"; do
