@@ -30,12 +30,6 @@ struct jctx {
 	char ttl[24];        /* UPLOAD_TTL_SECONDS as a parameter */
 };
 
-/* A growing text buffer, for the array literals of one batch. */
-struct jbuf {
-	char *s;
-	size_t n, cap;
-};
-
 static bool jan_go_on(const struct jctx *c);
 static void jan_item(struct jctx *c, enum janitor_action a, const char *key, long long n);
 static enum result jan_on_key(const char *key, long long size, void *arg);
@@ -52,10 +46,10 @@ static enum result remove_track(struct jctx *c, const char *id, struct errbuf *e
 static enum result pass_superseded(struct jctx *c, struct errbuf *e);
 static enum result sweep_attempts(struct jctx *c, const char *id, const char *prefix,
     struct errbuf *e);
-static enum result mark_swept(struct jctx *c, struct jbuf *ids, struct jbuf *prefixes,
-    struct errbuf *e);
+static enum result mark_swept(struct jctx *c, struct janitor_array *ids,
+    struct janitor_array *prefixes, struct errbuf *e);
+STATIC bool janitor_array_add(struct janitor_array *b, const char *s);
 static enum result pass_history(struct jctx *c, struct errbuf *e);
-static bool jbuf_add(struct jbuf *b, const char *s);
 static bool is_attempt_id(const char *s);
 static void tick_item(void *ctx, const struct janitor_item *it);
 
@@ -372,15 +366,15 @@ pass_remove(struct jctx *c, struct errbuf *e)
 	return rc;
 }
 
-static bool
-jbuf_add(struct jbuf *b, const char *s)
+STATIC bool
+janitor_array_add(struct janitor_array *b, const char *s)
 {
-	size_t len = strlen(s) + 1;
+	size_t len = strlen(s), need = b->n + 2 * len + 5;
 	char *ns;
 
-	if (b->n + len + 2 > b->cap) {
+	if (need > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap < b->n + len + 2)
+		while (cap < need)
 			cap *= 2;
 		if ((ns = realloc(b->s, cap)) == NULL)
 			return false;
@@ -389,8 +383,13 @@ jbuf_add(struct jbuf *b, const char *s)
 	}
 	b->s[b->n] = b->n == 0 ? '{' : ',';
 	b->n++;
-	memcpy(b->s + b->n, s, len - 1);
-	b->n += len - 1;
+	b->s[b->n++] = '"';
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			b->s[b->n++] = '\\';
+		b->s[b->n++] = *s;
+	}
+	b->s[b->n++] = '"';
 	b->s[b->n] = '}';
 	b->s[b->n + 1] = '\0';
 	return true;
@@ -398,7 +397,8 @@ jbuf_add(struct jbuf *b, const char *s)
 
 /* Mark the listed tracks swept at the listed prefixes (only where still theirs). */
 static enum result
-mark_swept(struct jctx *c, struct jbuf *ids, struct jbuf *prefixes, struct errbuf *e)
+mark_swept(struct jctx *c, struct janitor_array *ids, struct janitor_array *prefixes,
+    struct errbuf *e)
 {
 	const char *p[3] = { ids->s, prefixes->s, track_status_sql(TRACK_COMPLETED) };
 	enum result rc = OK;
@@ -442,7 +442,7 @@ pass_superseded(struct jctx *c, struct errbuf *e)
 {
 	char after[37] = "00000000-0000-0000-0000-000000000000", lim[16];
 	const char *p[3] = { track_status_sql(TRACK_COMPLETED), after, lim };
-	struct jbuf ids = { 0 }, prefixes = { 0 };
+	struct janitor_array ids = { 0 }, prefixes = { 0 };
 	PGresult *res = NULL;
 	enum result rc = OK;
 	int i, n;
@@ -476,7 +476,7 @@ pass_superseded(struct jctx *c, struct errbuf *e)
 			if (strcmp(PQgetvalue(res, i, 2), "1") != 0 &&
 			    (rc = sweep_attempts(c, id, prefix, e)) != OK)
 				break;
-			if (!jbuf_add(&ids, id) || !jbuf_add(&prefixes, prefix)) {
+			if (!janitor_array_add(&ids, id) || !janitor_array_add(&prefixes, prefix)) {
 				err_set(e, "out of memory");
 				rc = ERR_NOMEM;
 			}

@@ -123,4 +123,16 @@ bool janitor_keep_make(const char *track, const char *hls_prefix, struct janitor
  * its keep prefix? Pure. */
 bool janitor_superseded(const struct janitor_keep *k, const char *key);
 
+/* A PostgreSQL array literal being built ({"a","b"}): s[0..n) then "}". */
+struct janitor_array {
+	char *s; /* owned; NULL until the first element */
+	size_t n, cap;
+};
+
+#ifdef UNITTEST
+/* Append s as a quoted element (" and \ escaped); false when out of memory.
+ * Static in release builds. */
+bool janitor_array_add(struct janitor_array *b, const char *s);
+#endif
+
 #endif

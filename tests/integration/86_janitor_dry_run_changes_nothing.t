@@ -75,4 +75,8 @@ is "$(objects "hls/$sup/")" "$p2/master.m3u8" "only the current attempt is left"
 is "$(psql_q "select count(*) from job_runs where job_id = $job")" 0 "the old runs are gone"
 track_status "$tok" "$exp"
 is "$(jget .status)" failed "the old upload is failed now"
+"$ADMIN" janitor now >/dev/null 2>&1
+is "$?" 2 "janitor with an operand: usage error (2)"
+"$ADMIN" jobs --dry-run >/dev/null 2>&1
+is "$?" 2 "--dry-run with another command: usage error (2)"
 done_testing

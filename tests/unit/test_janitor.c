@@ -123,6 +123,30 @@ names_of_passes_and_actions(void **state)
 	assert_string_equal(JANITOR_EXPIRED_MSG, "the upload was never completed");
 }
 
+/* The batch's ids and prefixes go to the database as array literals. */
+static void
+array_literals_quote_their_elements(void **state)
+{
+	static const char quoted[] = ",\"x\\\"y\\\\z,{}\"}"; /* ,"x\"y\\z,{}"} */
+	struct janitor_array a = { 0 };
+	size_t i;
+
+	(void)state;
+	assert_true(janitor_array_add(&a, TRACK));
+	assert_string_equal(a.s, "{\"" TRACK "\"}");
+	assert_true(janitor_array_add(&a, "hls/" TRACK "/" ATTEMPT));
+	assert_string_equal(a.s, "{\"" TRACK "\",\"hls/" TRACK "/" ATTEMPT "\"}");
+	assert_true(janitor_array_add(&a, "x\"y\\z,{}"));
+	assert_string_equal(a.s + strlen(a.s) - strlen(quoted), quoted);
+	a.n = 0; /* a new batch reuses the buffer */
+	assert_true(janitor_array_add(&a, ""));
+	assert_string_equal(a.s, "{\"\"}");
+	for (i = 0; i < 1000; i++) /* grows */
+		assert_true(janitor_array_add(&a, TRACK));
+	assert_int_equal(strlen(a.s), 4 + 1000 * (strlen(TRACK) + 3));
+	free(a.s);
+}
+
 int
 main(void)
 {
@@ -131,6 +155,7 @@ main(void)
 		cmocka_unit_test(which_keys_are_superseded),
 		cmocka_unit_test(a_prefix_not_the_tracks_keeps_everything),
 		cmocka_unit_test(names_of_passes_and_actions),
+		cmocka_unit_test(array_literals_quote_their_elements),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
