@@ -84,6 +84,28 @@ track_status "$tok" "$id"
 is "$STATUS" 404 "GET status: 404"
 is "$(nobjects "tracks/$mp/")" 0 "nothing of the multipart track is left in storage"
 
+# A complete holding the row (a multipart complete locks it while storage
+# assembles the parts) wins: the janitor skips the track, untouched.
+ok "an upload whose complete is under way" upload "$tok" "$TMP/a.mp3" mp3
+busy=$TRACK_ID
+backdate "$busy" created_at $((TTL + 5))
+psql -X -q "$DATABASE_URL" -c "begin" -c "select 1 from tracks where id = '$busy' for update" \
+	-c "select pg_sleep(300)" >/dev/null 2>&1 &
+holder=$!
+row_locked() { [ "$(psql_q "select count(*) from pg_stat_activity where query like '%pg_sleep(300)%'
+	and state = 'active' and pid <> pg_backend_pid()")" -ge 1 ]; }
+for ((i = 0; i < 100; i++)); do row_locked && break; sleep 0.1; done
+out=$("$ADMIN" --json janitor)
+is "$(jq -r --arg t "$busy" '[.items[]|select(.track_id == $t)]|length' <<<"$out")" 0 \
+	"a track locked by a complete is skipped"
+is "$(psql_q "select processing_status from tracks where id = '$busy'")" PENDING "... and left pending"
+is "$(nobjects "tracks/$busy/")" 1 "... its original untouched"
+psql_q "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(300)%'
+	and pid <> pg_backend_pid()" >/dev/null
+wait "$holder" 2>/dev/null
+"$ADMIN" janitor >/dev/null 2>&1
+is "$(psql_q "select processing_status from tracks where id = '$busy'")" FAILED "released, the next pass expires it"
+
 # Storage down: the track is left as it is (no state change until its
 # objects are gone), the pass says so and exits 1; the next one expires it.
 ok "another upload, never completed" upload "$tok" "$TMP/a.mp3" mp3
