@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "heartbeat.h"
+#include "janitor.h"
 #include "kinds.h"
 #include "stages.h"
 #include "log.h"
@@ -230,7 +231,7 @@ int
 worker_loop(struct worker *w, bool once)
 {
 	const struct config *cfg = w->cfg;
-	double next_rescue = 0, now, wait, due, lease;
+	double next_rescue = 0, next_janitor = 0, now, wait, due, lease;
 	struct errbuf e;
 	struct job j;
 	bool got, db_down = false;
@@ -244,6 +245,11 @@ worker_loop(struct worker *w, bool once)
 		if (now >= next_rescue) {
 			if (job_rescue(&w->db, &n, &e) == OK)
 				next_rescue = now + (double)cfg->job_poll_s;
+		}
+		/* The janitor (lib/janitor.h): one runner at a time, by its lock. */
+		if (!once && cfg->janitor_interval_s > 0 && now >= next_janitor) {
+			next_janitor = now + (double)cfg->janitor_interval_s;
+			janitor_tick(&w->db, &w->s3, cfg, JANITOR_TICK_BUDGET_S, w->stop);
 		}
 		err_clear(&e);
 		rc = job_claim(&w->db, w->owner, cfg->job_lease_s, (int)cfg->job_max_attempts,
