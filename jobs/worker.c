@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "heartbeat.h"
+#include "janitor.h"
 #include "kinds.h"
 #include "stages.h"
 #include "log.h"
@@ -47,6 +48,7 @@ worker_open(struct worker *w, const struct config *cfg, const char *name,
 	w->slots = slots;
 	w->stop = stop;
 	w->wake_fd = wake_fd;
+	w->lanes = lanes;
 	(void)kinds_select(cfg, lanes, w->kinds);
 	w->max_attempts = (int)(lanes == KIND_LANE_QUICK ? cfg->webhook_max_attempts :
 	    cfg->job_max_attempts);
@@ -233,7 +235,7 @@ int
 worker_loop(struct worker *w, bool once)
 {
 	const struct config *cfg = w->cfg;
-	double next_rescue = 0, now, wait, due, lease;
+	double next_rescue = 0, next_janitor = 0, now, wait, due, lease;
 	struct errbuf e;
 	struct job j;
 	bool got, db_down = false;
@@ -247,6 +249,13 @@ worker_loop(struct worker *w, bool once)
 		if (now >= next_rescue) {
 			if (job_rescue(&w->db, cfg, &n, &e) == OK)
 				next_rescue = now + (double)cfg->job_poll_s;
+		}
+		/* The janitor (lib/janitor.h): one runner at a time, by its lock; never
+		 * the webhook worker, whose deliveries must not wait for a pass. */
+		if (!once && cfg->janitor_interval_s > 0 && now >= next_janitor &&
+		    (w->lanes & KIND_LANE_MAIN) != 0) {
+			next_janitor = now + (double)cfg->janitor_interval_s;
+			janitor_tick(&w->db, &w->s3, cfg, JANITOR_TICK_BUDGET_S, w->stop);
 		}
 		err_clear(&e);
 		rc = job_claim(&w->db, w->owner, cfg->job_lease_s, w->max_attempts, w->kinds, &j,

@@ -31,7 +31,8 @@ struct worker {
 	char owner[256];                   /* lease owner: host:pid:name */
 	const volatile sig_atomic_t *stop; /* borrowed: set by SIGTERM/SIGINT */
 	int wake_fd;                       /* borrowed: readable when a signal came; -1 */
-	const char *kinds[KINDS_MAX + 1];  /* what it claims (kinds_select); static strings */
+	int lanes;                         /* enum kind_lane mask: what it claims */
+	const char *kinds[KINDS_MAX + 1];  /* those lanes' kinds (kinds_select); static strings */
 	int max_attempts;                  /* job_claim's cap: JOB_MAX_ATTEMPTS, or
 	                                      WEBHOOK_MAX_ATTEMPTS for the quick lane alone */
 };

@@ -118,6 +118,18 @@ track_delete(struct db *db, const char *id, const char *owner_id, long long max_
 		rc = ERR_NOT_FOUND;
 		goto out;
 	}
+	/*
+	 * No job before the track's lock: a complete may have held that lock and
+	 * made the job meanwhile (committed now: this statement sees it). Lock and
+	 * cancel it too, so no transcode of a deleted track starts unseen.
+	 */
+	if (PQntuples(job) == 0) {
+		PQclear(job);
+		job = NULL;
+		if ((rc = db_exec(db, &job, CANCEL_COLUMNS " WHERE track_id = $1::uuid"
+		    " AND kind = 'transcode_hls' FOR UPDATE", 1, params, e)) != OK)
+			goto out;
+	}
 	if (PQntuples(job) == 1) {
 		out->job_id = strtoll(PQgetvalue(job, 0, 0), NULL, 10);
 		(void)job_state_parse(PQgetvalue(job, 0, 1), &out->job_was);

@@ -67,6 +67,8 @@ const char *storage_key_art_file(char *buf, size_t len, const char *prefix, cons
  * it does not fit. (Deleting a track removes them all: jobs/purge.c.)
  */
 #define STORAGE_TRACK_PREFIXES 3
+#define STORAGE_PREFIX_UPLOADS 0 /* "tracks/<track>/": what the app uploaded (the
+                                    janitor's sweep of an expired upload) */
 const char *storage_track_prefix(char *buf, size_t len, const char *track, size_t i);
 
 /*

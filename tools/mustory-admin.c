@@ -13,6 +13,10 @@
  *     track delete ID                delete a track, whoever owns it (as
  *                                    DELETE /tracks/{id}: its job cancelled,
  *                                    its objects purged)
+ *     janitor [--dry-run]            one janitor pass (lib/janitor.h): expire
+ *                                    abandoned uploads, remove expired tracks,
+ *                                    delete superseded HLS attempts, prune old
+ *                                    job runs; --dry-run lists what it would do
  *     migrate [--dir DIR]            schema.sql (only on a database without
  *                                    schema_migrations), then every
  *                                    DIR/migrations/NNNN_*.sql not yet recorded,
@@ -32,12 +36,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include <curl/curl.h>
 #include <json-c/json.h>
 #include <libpq-fe.h>
 
 #include "config.h"
 #include "db.h"
 #include "ids.h"
+#include "janitor.h"
+#include "log.h"
 #include "jobstate.h"
 #include "jobstore.h"
 #include "lifecycle.h"
@@ -57,7 +66,7 @@
 struct args {
 	const char *envfile, *state, *dir;
 	long long limit;
-	bool json;
+	bool json, dry_run;
 	const char *pos[4]; /* the command and its operands */
 	int npos;
 };
@@ -85,6 +94,9 @@ static int cmd_track_show(const struct args *a, struct db *db, const char *id);
 static int cmd_track_delete(const struct args *a, struct db *db, const char *id);
 static long long admin_max_attempts(const struct args *a);
 static int cmd_migrate(const struct args *a, struct db *db);
+static int cmd_janitor(const struct args *a, struct db *db);
+static int janitor_lock_wait(struct db *db);
+static void janitor_item_out(void *ctx, const struct janitor_item *it);
 static int migrate_file(struct db *db, const char *path, const char *version);
 static char *read_file(const char *path);
 static int dispatch(const struct args *a, struct db *db);
@@ -114,6 +126,9 @@ usage(FILE *f)
 	    "  track show ID                 a track (any owner) and its jobs\n"
 	    "  track delete ID               delete a track (any owner), as the API does:\n"
 	    "                                its job cancelled, its objects purged\n"
+	    "  janitor [--dry-run]           expire abandoned uploads, remove expired tracks,\n"
+	    "                                delete superseded HLS attempts, prune old job runs\n"
+	    "                                (--dry-run: list what it would do, change nothing)\n"
 	    "  migrate [--dir DIR]           apply schema.sql (once) and the pending\n"
 	    "                                DIR/migrations/NNNN_*.sql (default DIR: %s)\n"
 	    "  --json          one JSON document on stdout instead of tables\n"
@@ -150,6 +165,8 @@ parse_args(int argc, char *argv[], struct args *a)
 			return 1;
 		} else if (strcmp(o, "--json") == 0) {
 			a->json = true;
+		} else if (strcmp(o, "--dry-run") == 0) {
+			a->dry_run = true;
 		} else if (strcmp(o, "--env-file") == 0 && has_value) {
 			a->envfile = argv[++i];
 		} else if (strcmp(o, "--state") == 0 && has_value) {
@@ -715,16 +732,150 @@ out:
 	return rc;
 }
 
+/* What a janitor pass is given to print, one item at a time. */
+struct janitor_out {
+	bool json;
+	json_object *items; /* --json: the array, owned by the document */
+};
+
+static void
+janitor_item_out(void *ctx, const struct janitor_item *it)
+{
+	struct janitor_out *out = ctx;
+	json_object *o;
+
+	if (!out->json) {
+		char what[64];
+
+		if (it->action == JA_PRUNE_RUNS)
+			snprintf(what, sizeof(what), "%lld job runs", it->count);
+		printf("%-10s  %-13s  %-36s  %s\n", janitor_pass_str(it->pass),
+		    janitor_action_str(it->action), it->track_id != NULL ? it->track_id : "-",
+		    it->action == JA_PRUNE_RUNS ? what : it->key != NULL ? it->key : "-");
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "pass", json_object_new_string(janitor_pass_str(it->pass)));
+	json_object_object_add(o, "action",
+	    json_object_new_string(janitor_action_str(it->action)));
+	json_object_object_add(o, "track_id",
+	    it->track_id != NULL ? json_object_new_string(it->track_id) : NULL);
+	json_object_object_add(o, "key", it->key != NULL ? json_object_new_string(it->key) : NULL);
+	json_object_object_add(o, "count", json_object_new_int64(it->count));
+	json_object_array_add(out->items, o);
+}
+
+/*
+ * The janitor's lock, waited for up to a minute (a runner's pass holds it
+ * for at most JANITOR_TICK_BUDGET_S and the storage calls in hand). 0: held.
+ */
+static int
+janitor_lock_wait(struct db *db)
+{
+	struct errbuf e;
+	bool got = false;
+	int i;
+
+	for (i = 0; i < 120; i++) {
+		err_clear(&e);
+		if (janitor_try_lock(db, &got, &e) != OK) {
+			fprintf(stderr, PROG ": janitor: %s\n", err_msg(&e));
+			return 1;
+		}
+		if (got)
+			return 0;
+		usleep(500000);
+	}
+	fprintf(stderr, PROG ": janitor: another janitor pass (a runner's, or another "
+	    PROG ") has held its lock for a minute; try again later\n");
+	return 1;
+}
+
+static int
+cmd_janitor(const struct args *a, struct db *db)
+{
+	struct janitor_out out = { a->json, NULL };
+	struct janitor_opts o = { a->dry_run, 0, NULL, janitor_item_out, &out };
+	struct janitor_report r;
+	struct config cfg;
+	struct s3 s3;
+	struct errbuf e;
+	json_object *doc = NULL;
+	enum result rc;
+	int status = 1;
+
+	err_clear(&e);
+	if (config_load(&cfg, a->envfile, &e) != OK) {
+		fprintf(stderr, PROG ": configuration: %s\n", err_msg(&e));
+		return 1;
+	}
+	/* what the passes log (storage's removals, warnings) goes to stderr */
+	log_init(PROG, (enum log_level)log_level_parse(cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(cfg.log_format));
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (s3_init(&s3, &cfg, &e) != OK) {
+		fprintf(stderr, PROG ": %s\n", err_msg(&e));
+		goto out_cfg;
+	}
+	/* A dry run changes nothing: it needs no turn. */
+	if (!a->dry_run && janitor_lock_wait(db) != 0)
+		goto out;
+	if (a->json) {
+		doc = json_object_new_object();
+		out.items = json_object_new_array();
+		json_object_object_add(doc, "dry_run", json_object_new_boolean(a->dry_run));
+		json_object_object_add(doc, "items", out.items);
+	} else
+		printf("%-10s  %-13s  %-36s  %s\n", "pass", "action", "track_id", "key");
+	rc = janitor_run(db, &s3, &cfg, &o, &r, &e);
+	if (!a->dry_run)
+		janitor_unlock(db);
+	if (rc != OK)
+		fprintf(stderr, PROG ": janitor: %s (the rest is left for the next pass)\n",
+		    err_msg(&e));
+	status = rc == OK ? 0 : 1;
+	if (a->json) {
+		json_object_object_add(doc, "expired", json_object_new_int64(r.expired));
+		json_object_object_add(doc, "removed", json_object_new_int64(r.removed));
+		json_object_object_add(doc, "swept", json_object_new_int64(r.swept));
+		json_object_object_add(doc, "objects", json_object_new_int64(r.objects));
+		json_object_object_add(doc, "uploads_aborted",
+		    json_object_new_int64(r.uploads_aborted));
+		json_object_object_add(doc, "runs_pruned", json_object_new_int64(r.runs_pruned));
+		json_object_object_add(doc, "skipped", json_object_new_int64(r.skipped));
+		json_object_object_add(doc, "error",
+		    rc == OK ? NULL : json_object_new_string(err_msg(&e)));
+		if (print_json(doc) != 0)
+			status = 1;
+	} else
+		printf("janitor%s: %lld tracks expired, %lld removed, %lld swept of old attempts, "
+		    "%lld objects, %lld uploads aborted, %lld job runs pruned%s\n",
+		    a->dry_run ? " (dry run, nothing changed)" : "", r.expired, r.removed, r.swept,
+		    r.objects, r.uploads_aborted, r.runs_pruned,
+		    r.skipped > 0 ? "; some left for the next pass" : "");
+out:
+	s3_cleanup(&s3);
+out_cfg:
+	curl_global_cleanup();
+	config_free(&cfg);
+	return status;
+}
+
 static int
 dispatch(const struct args *a, struct db *db)
 {
 	const char *cmd = a->pos[0], *sub = a->npos > 1 ? a->pos[1] : "";
 	long long id;
 
+	if (a->dry_run && strcmp(cmd, "janitor") != 0)
+		goto bad;
 	if (strcmp(cmd, "jobs") == 0 && a->npos == 1 && a->dir == NULL)
 		return cmd_jobs(a, db);
 	if (strcmp(cmd, "migrate") == 0 && a->npos == 1 && a->state == NULL && a->limit == 0)
 		return cmd_migrate(a, db);
+	if (strcmp(cmd, "janitor") == 0 && a->npos == 1 && a->state == NULL && a->limit == 0 &&
+	    a->dir == NULL)
+		return cmd_janitor(a, db);
 	if (a->npos != 3 || a->state != NULL || a->limit != 0 || a->dir != NULL)
 		goto bad;
 	if (strcmp(cmd, "job") == 0 && (strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0 ||

@@ -42,6 +42,7 @@ keys_follow_the_layout(void **state)
 	    "tracks/" TRACK "/original.mp3");
 	assert_string_equal(storage_key_artwork(b, sizeof(b), TRACK, "png"),
 	    "tracks/" TRACK "/artwork.png");
+	assert_string_equal(storage_track_prefix(b, sizeof(b), TRACK, STORAGE_PREFIX_UPLOADS), "tracks/" TRACK "/");
 	assert_string_equal(storage_key_hls_prefix(prefix, sizeof(prefix), TRACK, ATTEMPT),
 	    "hls/" TRACK "/" ATTEMPT);
 	assert_string_equal(storage_key_hls_master(b, sizeof(b), prefix),
