@@ -2,12 +2,14 @@
 # An endpoint that answers 410 Gone is disabled: its job ends at once (no
 # retry), webhook_endpoints records it, later events are not queued for it
 # and a delivery already queued for it is dropped unsent, while the other
-# URL keeps getting every event. Deleting its row enables it again.
+# URL keeps getting every event. Deleting its row enables it again. An
+# endpoint that redirects is refused at once too (the redirect is not
+# followed) but stays enabled.
 . "$(dirname "$0")/../lib/flow.sh"
 . "$ROOT/tests/lib/webhook.sh"
 R=t96
-PA=$((HTTP_PORT + 202)); PB=$((HTTP_PORT + 203))
-UA="http://127.0.0.1:$PA/gone"; UB="http://127.0.0.1:$PB/live"
+PA=$((HTTP_PORT + 202)); PB=$((HTTP_PORT + 203)); PC=$((HTTP_PORT + 205))
+UA="http://127.0.0.1:$PA/gone"; UB="http://127.0.0.1:$PB/live"; UC="http://127.0.0.1:$PC/moved"
 cleanup() {
 	"$ROOT/scripts/stack.sh" stop-runner $R >/dev/null 2>&1
 	receivers_stop
@@ -19,7 +21,8 @@ trap cleanup EXIT
 SECRET=$(webhook_secret)
 receiver_start gone "$PA" "$SECRET" --status 410 || bail "no receiver"
 receiver_start live "$PB" "$SECRET" || bail "no receiver"
-WEBHOOK_URLS="$UA, $UB" WEBHOOK_SECRET=$SECRET "$ROOT/scripts/stack.sh" start-runner $R >/dev/null 2>&1
+receiver_start moved "$PC" "$SECRET" --status 307 --location "$UB" || bail "no receiver"
+WEBHOOK_URLS="$UA, $UB,$UC" WEBHOOK_SECRET=$SECRET "$ROOT/scripts/stack.sh" start-runner $R >/dev/null 2>&1
 TOK=$(token)
 make_audio "$TMP/a.wav" 1
 
@@ -29,7 +32,7 @@ one_track() {
 		wait_status "$TOK" "$TRACK_ID" completed 120 && webhook_jobs_settled "$TRACK_ID" "$1" 60
 }
 
-ok "track 1 completed, two webhook jobs settled" one_track 2
+ok "track 1 completed, three webhook jobs settled" one_track 3
 T1=$TRACK_ID
 is "$(hooks gone "$T1" | jq -r .answered)" 410 "the gone endpoint got it once and answered 410"
 is "$(webhook_job_field "$T1" "$UA" "state || ' ' || attempts")" "failed 1" "its job failed at once, no retry"
@@ -39,8 +42,14 @@ like "$(psql_q "select reason from webhook_endpoints where url = '$UA'")" "^HTTP
 	"webhook_endpoints records the URL and why"
 is "$(webhook_job_field "$T1" "$UB" "state || ' ' || attempts")" "succeeded 1" "the other URL got it"
 is "$(hooks live "$T1" | jq -r .verified)" true "verified there"
+is "$(hooks live "$T1" | grep -c .)" 1 "once: the redirect to it was not followed"
+is "$(hooks moved "$T1" | jq -r .answered)" 307 "the redirecting endpoint got it once"
+is "$(webhook_job_field "$T1" "$UC" "state || ' ' || attempts")" "failed 1" "its job failed at once"
+like "$(webhook_job_field "$T1" "$UC" last_error)" "^HTTP 307 from $UC in [0-9.]+ s: refused, not retried \(redirects are not followed" \
+	"saying redirects are not followed"
+is "$(psql_q "select count(*) from webhook_endpoints where url = '$UC'")" 0 "but its URL is not disabled"
 
-ok "track 2 completed, one webhook job" one_track 1
+ok "track 2 completed, a webhook job for each enabled URL" one_track 2
 T2=$TRACK_ID
 is "$(webhook_job_field "$T2" "$UA" "count(*)")" 0 "no job for the disabled URL"
 is "$(hooks gone "$T2" | grep -c .)" 0 "and nothing sent to it"
@@ -60,6 +69,6 @@ is "$(grep -c queuedbeforethe410 "$TMP/gone.jsonl")" 0 "nothing reached the endp
 
 # The operator enables it again by deleting its row.
 psql_q "delete from webhook_endpoints where url = '$UA'" >/dev/null
-ok "track 3 completed, two webhook jobs again" one_track 2
+ok "track 3 completed, three webhook jobs again" one_track 3
 is "$(hooks gone "$TRACK_ID" | grep -c .)" 1 "the enabled URL gets the next event"
 done_testing

@@ -6,10 +6,10 @@
 // answered:
 //   a signature that does not verify: 400 (and "verified": false recorded)
 //   the first --fail-first N verified deliveries: 500
-//   then --status (default 204)
+//   then --status (default 204), with a Location header when --location
 //
 //   node tests/lib/webhook_receiver.js --port P --secret whsec_... --out FILE
-//        [--fail-first N] [--status CODE]
+//        [--fail-first N] [--status CODE] [--location URL]
 //
 // A line: {"n", "at" (ms since the epoch), "method", "path", "id",
 // "timestamp", "signature", "content_type", "user_agent", "verified",
@@ -30,6 +30,7 @@ function args(argv) {
 		else if (k === '--out') a.out = v;
 		else if (k === '--fail-first') a.failFirst = Number(v);
 		else if (k === '--status') a.status = Number(v);
+		else if (k === '--location') a.location = v;
 		else throw new Error(`unknown option ${k}`);
 	}
 	if (!a.port || !a.secret || !a.out) throw new Error('--port, --secret and --out are required');
@@ -79,7 +80,9 @@ const server = http.createServer((req, res) => {
 		else if (++verifiedCount <= opt.failFirst) rec.answered = 500;
 		else rec.answered = opt.status;
 		fs.appendFileSync(opt.out, JSON.stringify(rec) + '\n');
-		res.writeHead(rec.answered, { 'Content-Type': 'text/plain' });
+		const h = { 'Content-Type': 'text/plain' };
+		if (opt.location && rec.answered === opt.status) h.Location = opt.location;
+		res.writeHead(rec.answered, h);
 		res.end(rec.verified ? 'thanks\n' : `refused: ${rec.error}\n`);
 	});
 });
