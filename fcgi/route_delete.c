@@ -23,7 +23,7 @@ route_delete(struct req *r, const char *id)
 	enum result rc;
 
 	err_clear(&e);
-	rc = track_delete(&r->w->db, id, r->user, r->w->cfg->job_max_attempts, &d, &e);
+	rc = track_delete(&r->w->db, r->w->cfg, id, r->user, &d, &e);
 	if (rc == ERR_NOT_FOUND) {
 		track_not_found(r, id);
 		return;

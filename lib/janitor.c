@@ -16,6 +16,7 @@
 #include "s3_list.h"
 #include "s3_multipart.h"
 #include "track.h"
+#include "webhook_queue.h"
 
 /* A pass under way. */
 struct jctx {
@@ -241,7 +242,8 @@ expire_track(struct jctx *c, const PGresult *res, int row, struct errbuf *e)
 	    " updated_at = now() WHERE id = $1::uuid"
 	    " AND processing_status = $4::track_processing_status", 4, fail, e)) != OK)
 		goto out;
-	/* webhook: track.failed */
+	if ((rc = webhook_enqueue(c->db, c->cfg, id, WEBHOOK_TRACK_FAILED, e)) != OK)
+		goto out;
 	if ((rc = db_commit(c->db, e)) != OK)
 		goto out;
 	c->r->expired++;

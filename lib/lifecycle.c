@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "track.h"
+#include "webhook_queue.h"
 
 /* The columns cancel_row reads, in its order. */
 #define CANCEL_COLUMNS                                                            \
@@ -94,9 +95,10 @@ purge_enqueue(struct db *db, const char *id, long long max_attempts, long long *
 }
 
 enum result
-track_delete(struct db *db, const char *id, const char *owner_id, long long max_attempts,
+track_delete(struct db *db, const struct config *cfg, const char *id, const char *owner_id,
     struct track_deletion *out, struct errbuf *e)
 {
+	long long max_attempts = cfg->job_max_attempts;
 	const char *params[2] = { id, owner_id };
 	PGresult *job = NULL, *t = NULL;
 	struct job_move m;
@@ -146,7 +148,9 @@ track_delete(struct db *db, const char *id, const char *owner_id, long long max_
 	}
 	if ((rc = purge_enqueue(db, id, max_attempts, &out->purge_job_id, e)) != OK)
 		goto out;
-	/* webhook: track.deleted */
+	/* The event reads the row as this transaction sees it (deleted_at set). */
+	if ((rc = webhook_enqueue(db, cfg, id, WEBHOOK_TRACK_DELETED, e)) != OK)
+		goto out;
 	rc = db_commit(db, e);
 out:
 	PQclear(job);

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 
+#include "config.h"
 #include "db.h"
 #include "jobstate.h"
 #include "jobstore.h"
@@ -34,11 +35,13 @@ struct track_deletion {
 /*
  * Delete track id (owner_id's; NULL: whoever owns it, the operator's
  * delete). ERR_NOT_FOUND when there is no such live track (unknown,
- * someone else's, deleted already). The purge gets max_attempts (it is
- * persistent: transient failures never use them up).
+ * someone else's, deleted already). The purge gets cfg's JOB_MAX_ATTEMPTS
+ * (it is persistent: transient failures never use them up); the
+ * track.deleted webhook (cfg's WEBHOOK_URLS) is queued in the same
+ * transaction.
  */
-enum result track_delete(struct db *db, const char *id, const char *owner_id,
-    long long max_attempts, struct track_deletion *out, struct errbuf *e);
+enum result track_delete(struct db *db, const struct config *cfg, const char *id,
+    const char *owner_id, struct track_deletion *out, struct errbuf *e);
 
 /*
  * The operator's cancel of job id: *move is job_next's cancel move as

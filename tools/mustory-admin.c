@@ -92,7 +92,6 @@ static int cmd_job_retry(const struct args *a, struct db *db, long long id);
 static int cmd_job_cancel(const struct args *a, struct db *db, long long id);
 static int cmd_track_show(const struct args *a, struct db *db, const char *id);
 static int cmd_track_delete(const struct args *a, struct db *db, const char *id);
-static long long admin_max_attempts(const struct args *a);
 static int cmd_migrate(const struct args *a, struct db *db);
 static int cmd_janitor(const struct args *a, struct db *db);
 static int janitor_lock_wait(struct db *db);
@@ -502,36 +501,29 @@ cmd_job_cancel(const struct args *a, struct db *db, long long id)
 	return print_json(o);
 }
 
-/* JOB_MAX_ATTEMPTS as the other programs read it (the purge's attempts), default 5. */
-static long long
-admin_max_attempts(const struct args *a)
-{
-	char *v = NULL;
-	long long n = 5;
-	struct errbuf e;
-
-	err_clear(&e);
-	if (config_lookup(a->envfile, "JOB_MAX_ATTEMPTS", &v, &e) == OK && v != NULL &&
-	    (!parse_id(v, &n) || n > 100))
-		n = 5;
-	free(v);
-	return n;
-}
-
 static int
 cmd_track_delete(const struct args *a, struct db *db, const char *arg)
 {
 	struct track_deletion d;
+	struct config cfg;
 	json_object *o;
 	struct errbuf e;
 	char id[37];
+	enum result rc;
 
 	if (!id_uuid_normalize(arg, id)) {
 		fprintf(stderr, PROG ": a track ID is a UUID, not %s\n", arg);
 		return 2;
 	}
 	err_clear(&e);
-	if (track_delete(db, id, NULL, admin_max_attempts(a), &d, &e) != OK) {
+	/* The purge's attempts and the webhooks: the same settings as the API's. */
+	if (config_load(&cfg, a->envfile, &e) != OK) {
+		fprintf(stderr, PROG ": configuration: %s\n", err_msg(&e));
+		return 1;
+	}
+	rc = track_delete(db, &cfg, id, NULL, &d, &e);
+	config_free(&cfg);
+	if (rc != OK) {
 		fprintf(stderr, PROG ": cannot delete track %s: %s\n", id, err_msg(&e));
 		return 1;
 	}
