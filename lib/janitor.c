@@ -43,7 +43,8 @@ static enum result expire_track(struct jctx *c, const PGresult *res, int row,
 static enum result expire_storage(struct jctx *c, const char *id, const char *key,
     const char *upload_id, struct errbuf *e);
 static enum result pass_remove(struct jctx *c, struct errbuf *e);
-static enum result remove_track(struct jctx *c, const char *id, struct errbuf *e);
+static enum result remove_track(struct jctx *c, const PGresult *res, int row,
+    struct errbuf *e);
 static enum result pass_superseded(struct jctx *c, struct errbuf *e);
 static enum result sweep_attempts(struct jctx *c, const char *id, const char *prefix,
     struct errbuf *e);
@@ -255,36 +256,42 @@ out:
 	return rc;
 }
 
+typedef enum result (*jan_row_fn)(struct jctx *c, const PGresult *res, int row,
+    struct errbuf *e);
+
+/*
+ * The batches of one pass: sql (its last three parameters the keyset
+ * cursor, column 0 the track's id and column 1 the cursor's other column,
+ * then the batch size) read JANITOR_BATCH rows at a time, row() per row.
+ * A row that fails stops the pass: it and the rest of its batch are left
+ * for the next run (what names the work in the log).
+ */
 static enum result
-pass_expire(struct jctx *c, struct errbuf *e)
+jan_batches(struct jctx *c, const char *sql, const char **p, int np, const char *what,
+    jan_row_fn row, struct errbuf *e)
 {
 	char at[64] = "-infinity", id[37] = "00000000-0000-0000-0000-000000000000", lim[16];
-	const char *p[5] = { track_status_sql(TRACK_PENDING), c->ttl, at, id, lim };
 	PGresult *res = NULL;
 	enum result rc = OK;
 	int i, n;
 
-	c->pass = JP_EXPIRE;
+	p[np - 3] = at;
+	p[np - 2] = id;
+	p[np - 1] = lim;
 	snprintf(lim, sizeof(lim), "%d", JANITOR_BATCH);
 	do {
 		if (!jan_go_on(c))
 			break;
 		PQclear(res);
 		res = NULL;
-		if ((rc = db_exec(c->db, &res, "SELECT t.id, t.created_at::text AS after,"
-		    " t.original_audio_key, t.multipart_upload_id FROM tracks t"
-		    " WHERE t.processing_status = $1::track_processing_status"
-		    " AND t.deleted_at IS NULL"
-		    " AND t.created_at < now() - make_interval(secs => $2::float8)"
-		    " AND (t.created_at, t.id) > ($3::timestamptz, $4::uuid)"
-		    " ORDER BY t.created_at, t.id LIMIT $5::int", 5, p, e)) != OK)
+		if ((rc = db_exec(c->db, &res, sql, np, p, e)) != OK)
 			break;
 		n = PQntuples(res);
 		for (i = 0; i < n && rc == OK && jan_go_on(c); i++)
-			rc = expire_track(c, res, i, e);
+			rc = row(c, res, i, e);
 		if (rc != OK) {
 			c->r->skipped += n - i + 1;
-			log_warnx("janitor: expiring track %s: %s (left for the next pass)",
+			log_warnx("janitor: %s %s: %s (left for the next pass)", what,
 			    PQgetvalue(res, i - 1, 0), err_msg(e));
 			break;
 		}
@@ -298,10 +305,26 @@ pass_expire(struct jctx *c, struct errbuf *e)
 	return rc;
 }
 
+static enum result
+pass_expire(struct jctx *c, struct errbuf *e)
+{
+	const char *p[5] = { track_status_sql(TRACK_PENDING), c->ttl };
+
+	c->pass = JP_EXPIRE;
+	return jan_batches(c, "SELECT t.id, t.created_at::text AS after,"
+	    " t.original_audio_key, t.multipart_upload_id FROM tracks t"
+	    " WHERE t.processing_status = $1::track_processing_status"
+	    " AND t.deleted_at IS NULL"
+	    " AND t.created_at < now() - make_interval(secs => $2::float8)"
+	    " AND (t.created_at, t.id) > ($3::timestamptz, $4::uuid)"
+	    " ORDER BY t.created_at, t.id LIMIT $5::int", p, 5, "expiring track", expire_track, e);
+}
+
 /* The last sweep of an expired track's objects, then its row. */
 static enum result
-remove_track(struct jctx *c, const char *id, struct errbuf *e)
+remove_track(struct jctx *c, const PGresult *res, int row, struct errbuf *e)
 {
+	const char *id = PQgetvalue(res, row, 0);
 	const char *p[3] = { id, c->ttl, track_status_sql(TRACK_FAILED) };
 	char dir[STORAGE_KEY_MAX];
 	PGresult *r = NULL;
@@ -331,42 +354,15 @@ remove_track(struct jctx *c, const char *id, struct errbuf *e)
 static enum result
 pass_remove(struct jctx *c, struct errbuf *e)
 {
-	char at[64] = "-infinity", id[37] = "00000000-0000-0000-0000-000000000000", lim[16];
-	const char *p[4] = { c->ttl, at, id, lim };
-	PGresult *res = NULL;
-	enum result rc = OK;
-	int i, n;
+	const char *p[4] = { c->ttl };
 
 	c->pass = JP_REMOVE;
-	snprintf(lim, sizeof(lim), "%d", JANITOR_BATCH);
-	do {
-		if (!jan_go_on(c))
-			break;
-		PQclear(res);
-		res = NULL;
-		if ((rc = db_exec(c->db, &res, "SELECT t.id, t.expired_at::text AS after FROM tracks t"
-		    " WHERE t.expired_at IS NOT NULL AND t.deleted_at IS NULL"
-		    " AND t.expired_at < now() - make_interval(secs => $1::float8)"
-		    " AND (t.expired_at, t.id) > ($2::timestamptz, $3::uuid)"
-		    " ORDER BY t.expired_at, t.id LIMIT $4::int", 4, p, e)) != OK)
-			break;
-		n = PQntuples(res);
-		for (i = 0; i < n && rc == OK && jan_go_on(c); i++)
-			rc = remove_track(c, PQgetvalue(res, i, 0), e);
-		if (rc != OK) {
-			c->r->skipped += n - i + 1;
-			log_warnx("janitor: removing expired track %s: %s (left for the next pass)",
-			    PQgetvalue(res, i - 1, 0), err_msg(e));
-			break;
-		}
-		if (n > 0) {
-			snprintf(id, sizeof(id), "%s", PQgetvalue(res, n - 1, 0));
-			snprintf(at, sizeof(at), "%s", PQgetvalue(res, n - 1, 1));
-		}
-	} while (n == JANITOR_BATCH);
-	PQclear(res);
-	c->track = NULL;
-	return rc;
+	return jan_batches(c, "SELECT t.id, t.expired_at::text AS after FROM tracks t"
+	    " WHERE t.expired_at IS NOT NULL AND t.deleted_at IS NULL"
+	    " AND t.expired_at < now() - make_interval(secs => $1::float8)"
+	    " AND (t.expired_at, t.id) > ($2::timestamptz, $3::uuid)"
+	    " ORDER BY t.expired_at, t.id LIMIT $4::int", p, 4, "removing expired track",
+	    remove_track, e);
 }
 
 STATIC bool
