@@ -7,6 +7,7 @@
 # upload forms of the track are still valid the purge looks again when they
 # expire (deferred), then deletes the row.
 . "$(dirname "$0")/../lib/flow.sh"
+. "$ROOT/tests/lib/purge.sh"
 park_queued_jobs
 R=t76
 cleanup() {
@@ -79,13 +80,7 @@ like "$(psql_q "select message from job_runs where job_id = ${PURGE:-0} order by
 sleep 3
 is "$(objects)" 0 "nothing was uploaded after the purge"
 # The forms expire (backdated): the purge looks again and deletes the row.
-psql_q "update tracks set created_at = now() - interval '1 hour' where id = '$ID';
-	update jobs set run_at = now() where id = ${PURGE:-0}" >/dev/null
-for ((i = 0; i < 240; i++)); do
-	[ "$(psql_q "select state from jobs where id = ${PURGE:-0}")" = succeeded ] && break
-	sleep 0.25
-done
-is "$(psql_q "select state from jobs where id = ${PURGE:-0}")" succeeded "then the purge succeeds"
+ok "then the purge succeeds" purge_after_forms "$ID" "${PURGE:-0}"
 is "$(psql_q "select count(*) from tracks where id = '$ID'")" 0 "and the row is gone"
 like "$(psql_q "select string_agg(outcome, ',' order by id) from job_runs where job_id = ${PURGE:-0}")" \
 	"^(deferred,)+succeeded\$" "purge runs: deferred..., succeeded"

@@ -4,6 +4,7 @@
 # runner's JOB_MAX_ATTEMPTS (a purge never gives up while anything is
 # left); once storage is back it deletes every object of the track.
 . "$(dirname "$0")/../lib/flow.sh"
+. "$ROOT/tests/lib/purge.sh"
 park_queued_jobs
 R=t77
 PID_B=
@@ -67,12 +68,6 @@ done
 like "$(psql_q "select message from job_runs where job_id = ${PURGE:-0} order by id desc limit 1")" \
 	"^deferred for [0-9]+ s: $N objects deleted; the track's upload forms are valid" \
 	"the purge deleted them all ($N), and looks again when the upload forms expire"
-psql_q "update tracks set created_at = now() - interval '1 hour' where id = '$ID';
-	update jobs set run_at = now() where id = ${PURGE:-0}" >/dev/null
-for ((i = 0; i < 240; i++)); do
-	[ "$(psql_q "select state from jobs where id = ${PURGE:-0}")" = succeeded ] && break
-	sleep 0.25
-done
-is "$(psql_q "select state from jobs where id = ${PURGE:-0}")" succeeded "then it succeeds"
+ok "then it succeeds" purge_after_forms "$ID" "${PURGE:-0}"
 is "$(psql_q "select count(*) from tracks where id = '$ID'")" 0 "and the row is gone"
 done_testing

@@ -4,6 +4,7 @@
 # the part URLs the phone still holds stop working (NoSuchUpload), and
 # nothing is left under tracks/<id>/.
 . "$(dirname "$0")/../lib/flow.sh"
+. "$ROOT/tests/lib/purge.sh"
 . "$ROOT/tests/lib/multipart.sh"
 park_queued_jobs
 PS=5242880
@@ -44,12 +45,6 @@ is "$STATUS" 404 "a part URL the phone still holds no longer works"
 like "$BODY" "NoSuchUpload" "  NoSuchUpload"
 is "$(find "$STACK_DIR/s3/$STORAGE_BUCKET/tracks/$ID" -type f 2>/dev/null | wc -l)" 0 \
 	"nothing is left under tracks/<id>/"
-psql_q "update tracks set created_at = now() - interval '1 hour' where id = '$ID';
-	update jobs set run_at = now() where id = ${PURGE:-0}" >/dev/null
-for ((i = 0; i < 240; i++)); do
-	[ "$(psql_q "select state from jobs where id = ${PURGE:-0}")" = succeeded ] && break
-	sleep 0.25
-done
-is "$(psql_q "select state from jobs where id = ${PURGE:-0}")" succeeded "the purge succeeds"
+ok "the purge succeeds" purge_after_forms "$ID" "${PURGE:-0}"
 is "$(psql_q "select count(*) from tracks where id = '$ID'")" 0 "and the row is gone"
 done_testing
