@@ -30,7 +30,8 @@ if ! scripts/stack.sh start; then
 	exit 1
 fi
 echo "== integration tests (prove)"
-prove -f ${PROVE_ARGS:-} tests/integration/ || status=1
+# --timer: each file's wall time, to see which ones make the suite long.
+prove -f --timer ${PROVE_ARGS:-} tests/integration/ || status=1
 
 # Every answer the tests got from the API, against the contract.
 echo "== API answers against docs/openapi.yaml"
