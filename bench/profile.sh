@@ -27,7 +27,8 @@ esac
 # only this stack's processes: the API, nginx, PostgreSQL (the machine is shared)
 pids=$( { cat "$STACK_DIR/api.pid"; pgrep -P "$(cat "$STACK_DIR/api.pid")";
 	cat "$STACK_DIR/nginx/nginx.pid"; pgrep -P "$(cat "$STACK_DIR/nginx/nginx.pid")";
-	pg=$(head -n1 "$STACK_DIR/pg/postmaster.pid"); echo "$pg"; pgrep -P "$pg"; } | paste -sd, )
+	pg=$(head -n1 "$(psql -X -qtA -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 'show data_directory' postgres)/postmaster.pid")
+	echo "$pg"; pgrep -P "$pg"; } | paste -sd, )
 perf record -q -e cpu-clock -F 999 -p "$pids" -o "$out/perf-$what.data" -- sleep "$secs" 2>/dev/null &
 ppid=$!
 wrk -t2 -c32 -d"${secs}s" --latency "${args[@]}" > "$out/profile-wrk-$what.txt"
