@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "gateway.h"
-#include "jwt.h"
+#include "jwt_cache.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -253,7 +253,7 @@ http_authenticate(struct req *r)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	if (jwt_verify(h, &rules, time(NULL), r->user, &e) != OK) {
+	if (jwt_verify_cached(&r->w->jwt_cache, h, &rules, time(NULL), r->user, &e) != OK) {
 		http_error(r, 401, "invalid_token", "The access token was refused (%s). Sign in again.",
 		    err_msg(&e));
 		return false;

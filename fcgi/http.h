@@ -14,6 +14,7 @@
 #include "config.h"
 #include "db.h"
 #include "gate.h"
+#include "jwt_cache.h"
 #include "result.h"
 #include "s3.h"
 
@@ -27,6 +28,7 @@ struct worker {
 	struct s3 s3;
 	struct gate *storage_gate; /* borrowed: the cap on storage calls; NULL: none */
 	int slot;                  /* this worker's place in storage_gate */
+	struct jwt_cache jwt_cache; /* tokens this worker verified (zeroed: empty) */
 };
 
 /* The longest request path routed (longer ones cannot name a route). */
