@@ -65,6 +65,23 @@ http_param(const struct req *r, const char *name)
 	return FCGX_GetParam(name, r->fcgi->envp);
 }
 
+void
+http_fcgi_end(FCGX_Request *fr)
+{
+	const char *cl;
+
+	if (fr->keepConnection || fr->in == NULL || fr->ipcFd < 0)
+		return;
+	if (!fr->in->isClosed) {
+		cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+		if (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0)
+			return;
+		(void)FCGX_GetChar(fr->in); /* EOF: the empty stdin record */
+	}
+	if (fr->in->isClosed)
+		(void)FCGX_Detach(fr);
+}
+
 /*
  * "X-Request-Id: <id>\r\n" for r's request id (nginx's $request_id), or ""
  * when there is none or it is not a plain token (1..64 of [A-Za-z0-9._-]).
@@ -332,6 +349,13 @@ http_read_json(struct req *r)
 		goto out;
 	}
 	buf[len] = '\0';
+	/*
+	 * FastCGI: the empty stdin record that follows the body, so the stream
+	 * is at its end (http_fcgi_end). Never in CGI (ipcFd -1): a CGI server
+	 * need not give EOF after CONTENT_LENGTH bytes (RFC 3875 4.2).
+	 */
+	if (r->fcgi->ipcFd >= 0)
+		(void)FCGX_GetChar(r->fcgi->in);
 	if ((tok = json_tokener_new_ex(32)) == NULL) {
 		http_error(r, 503, "overloaded", "The server is out of memory; retry shortly.");
 		goto out;

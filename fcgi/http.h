@@ -55,6 +55,18 @@ void http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w);
 /* Borrowed: a FastCGI parameter or NULL. */
 const char *http_param(const struct req *r, const char *name);
 
+/*
+ * After a FastCGI request's answer, before FCGX_Finish_r: when the web
+ * server has sent all it will (stdin read to its end, or no body and the
+ * empty stdin record, which the server sends with the parameters), the
+ * connection is closed at once instead of libfcgi's lingering close
+ * (shutdown, then waiting up to 2 s for the server to close first), which
+ * kept the worker from its next accept until nginx had run. A request
+ * with an unread body keeps the lingering close: closing over unread data
+ * would reset the server's side. Kept connections are left alone.
+ */
+void http_fcgi_end(FCGX_Request *fr);
+
 /* Send obj (not consumed) with status. Sends at most once per request. */
 void http_send_json(struct req *r, int status, json_object *obj);
 
