@@ -5,14 +5,19 @@
 # then every variant (in reverse order every other round: ABBA), GET status
 # and POST init with wrk -t2 -c32 (BENCH_AB_CONN) for BENCH_SECONDS (default
 # 5) each. Printed per variant: the median over rounds of req/s / pgbench tps,
-# and the median of the per-round ratio to the first variant.
+# the median of the per-round ratio to the first variant, and the server
+# side's CPU per request (API + nginx + PostgreSQL processes, from /proc;
+# clients excluded) against pgbench -S's per transaction (PostgreSQL's):
+# what the throughput ratio would be on a machine the load had to itself,
+# and far steadier than req/s when other work shares the cores.
 #
 # usage: bench/ab.sh NAME=SPEC [NAME=SPEC ...]
 #   SPEC: comma-separated key=value; bin=DIR (mustory-api from DIR, default
 #   build/release), site=FILE (an nginx/mustory.conf-style template, default
-#   the repository's), db=empty|grown (grown: BENCH_TRACKS tracks over
+#   the repository's), db=empty|small|grown (grown: BENCH_TRACKS tracks over
 #   BENCH_USERS users with a succeeded job and its run each, default 1 000 000
-#   over 10 000), workers=N (FCGI_WORKERS, default 4).
+#   over 10 000; small: BENCH_SMALL_TRACKS of them, default 10 000; empty:
+#   only the one status reads), workers=N (FCGI_WORKERS, default 4).
 #   e.g. bench/ab.sh old=bin=/tmp/old new=bin=build/release
 # BENCH_ROUNDS (default 5); BENCH_AB_WHAT (default "status init").
 # Output: bench/results/ab-summary.txt, ab-rounds.txt (every measurement).
@@ -25,6 +30,7 @@ what=${BENCH_AB_WHAT:-status init}
 conn=${BENCH_AB_CONN:-32}
 ntracks=${BENCH_TRACKS:-1000000}
 nusers=${BENCH_USERS:-10000}
+nsmall=${BENCH_SMALL_TRACKS:-10000}
 ninit=${BENCH_INIT_USERS:-400}
 [ $# -ge 1 ] || { sed -n '2,20p' "$0" >&2; exit 2; }
 . "$(dirname "$0")/lib.sh" bench-ab 5
@@ -46,7 +52,6 @@ for arg in "$@"; do
 done
 
 base_url=$DATABASE_URL
-grown_url=${base_url%/*}/mustory_grown
 sql() { psql -X -q -tA -v ON_ERROR_STOP=1 "$1" -c "$2"; }
 # The same completed track (with its succeeded job and run) in both
 # databases: status reads it; in the grown one it is one of BENCH_TRACKS.
@@ -72,13 +77,14 @@ fill() { # url first last
 	sql "$1" "VACUUM ANALYZE job_runs" >/dev/null
 }
 fill "$base_url" 1 1
-if printf '%s\n' "${vdb[@]}" | grep -qx grown; then
-	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database mustory_grown owner mustory" postgres
-	DATABASE_URL=$grown_url scripts/migrate.sh >/dev/null
-	t0=$(date +%s); fill "$grown_url" 1 "$ntracks"
-	echo "ab: grown: $(sql "$grown_url" "select count(*) from tracks") tracks in $(( $(date +%s) - t0 )) s"
+for d in grown small; do
+	printf '%s\n' "${vdb[@]}" | grep -qx "$d" || continue
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database mustory_$d owner mustory" postgres
+	DATABASE_URL=${base_url%/*}/mustory_$d scripts/migrate.sh >/dev/null
+	t0=$(date +%s); fill "${base_url%/*}/mustory_$d" 1 "$([ $d = grown ] && echo "$ntracks" || echo "$nsmall")"
+	echo "ab: $d: $(sql "${base_url%/*}/mustory_$d" "select count(*) from tracks") tracks in $(( $(date +%s) - t0 )) s"
 	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c CHECKPOINT postgres
-fi
+done
 id=$(sql "$base_url" "select md5('t1')::uuid")
 export TOKEN=$(token "$(sql "$base_url" "select md5('u1')::uuid")" 36000)
 for i in $(seq 1 "$ninit"); do token "$(new_user)" 36000; done > "$TMP/tokens.txt"
@@ -97,10 +103,25 @@ LUA
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database pgbench" postgres
 pgbench -q -i -s 10 -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench >/dev/null 2>&1
 
+pg_pm=$(head -n1 "$(psql -X -qtA -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 'show data_directory' postgres)/postmaster.pid")
+# The server side's CPU ticks so far (clients excluded): the API, nginx and
+# PostgreSQL processes, with the backends that exited (the postmaster's
+# children's time).
+ticks() {
+	local a n pids p
+	a=$(cat "$STACK_DIR/api.pid"); n=$(cat "$STACK_DIR/nginx/nginx.pid")
+	pids="$a $(pgrep -P "$a" | tr '\n' ' ') $n $(pgrep -P "$n" | tr '\n' ' ') $(pgrep -P "$pg_pm" | tr '\n' ' ')"
+	{ for p in $pids; do sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}'; done
+	  sed 's/.*) //' "/proc/$pg_pm/stat" | awk '{print $12 + $13 + $14 + $15}'; } | awk '{s += $1} END {print s}'
+}
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+# CPU microseconds per request of the last run: ticks before, after, wrk's output or pgbench's count
+cpu_per() { awk -v a="$1" -v b="$2" -v n="$3" -v u="$tick_us" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * u / n; else print "-" }'; }
+
 cur_site=$default_site
 variant_on() { # name: its API (and its nginx site when it differs)
 	local n=$1 url=$base_url
-	[ "${vdb[$n]}" = grown ] && url=$grown_url
+	[ "${vdb[$n]}" != empty ] && url=${base_url%/*}/mustory_${vdb[$n]}
 	if [ "${vsite[$n]}" != "$cur_site" ]; then
 		scripts/stack.sh stop-nginx >/dev/null 2>&1
 		NGINX_SITE=${vsite[$n]} scripts/stack.sh start-nginx >/dev/null 2>&1
@@ -117,27 +138,32 @@ variant_on() { # name: its API (and its nginx site when it differs)
 }
 measure() { # name round
 	local n=$1 r=$2 url=$base_url rps
-	[ "${vdb[$n]}" = grown ] && url=$grown_url
+	[ "${vdb[$n]}" != empty ] && url=${base_url%/*}/mustory_${vdb[$n]}
 	for w in $what; do
+		[ "$w" = init ] && { sql "$url" "DELETE FROM tracks WHERE title = 'Bench Song'" >/dev/null
+			sql "$url" "VACUUM tracks" >/dev/null; }
+		t0=$(ticks)
 		case $w in
 		status) wrk -t2 -c"$conn" -d"${secs}s" --latency -H "Authorization: Bearer $TOKEN" \
 			"$API_URL/tracks/upload/status/$id" > "$TMP/wrk.txt" ;;
-		init) # the previous runs' PENDING rows must not make this one's count longer
-			sql "$url" "DELETE FROM tracks WHERE title = 'Bench Song'" >/dev/null
-			sql "$url" "VACUUM tracks" >/dev/null
+		init) # (the previous runs' PENDING rows were deleted: no longer count)
 			wrk -t2 -c"$conn" -d"${secs}s" --latency -s "$TMP/init.lua" \
 				"$API_URL/tracks/upload/init" > "$TMP/wrk.txt" ;;
 		esac
+		t1=$(ticks)
 		rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")
-		echo "$r $n $w $rps $(awk '$1=="99%" {print $2}' "$TMP/wrk.txt") $(awk '/Non-2xx/ {print $NF}' "$TMP/wrk.txt")" \
+		echo "$r $n $w $rps $(awk '$1=="99%" {print $2}' "$TMP/wrk.txt") $(awk '/Non-2xx/ {print $NF; f=1} END {if (!f) print 0}' "$TMP/wrk.txt") $(cpu_per "$t0" "$t1" "$(awk '/requests in/ {print $1}' "$TMP/wrk.txt")")" \
 			>> "$out/ab-rounds.txt"
 	done
 }
 
 : > "$out/ab-rounds.txt"
 for ((r = 1; r <= rounds; r++)); do
+	t0=$(ticks)
 	pgbench -S -c 32 -j 2 -T "$secs" -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench > "$TMP/pgb.txt" 2>&1
-	echo "$r pgbench S $(awk -F'= ' '/^tps/ {split($2,a," "); print a[1]}' "$TMP/pgb.txt") - -" >> "$out/ab-rounds.txt"
+	sleep 0.5 # its backends reaped: their time is the postmaster's children's
+	t1=$(ticks)
+	echo "$r pgbench S $(awk -F'= ' '/^tps/ {split($2,a," "); print a[1]}' "$TMP/pgb.txt") - 0 $(cpu_per "$t0" "$t1" "$(awk '/transactions actually processed/ {print $NF}' "$TMP/pgb.txt")")" >> "$out/ab-rounds.txt"
 	order=("${names[@]}")
 	if (( r % 2 == 0 )); then order=(); for ((k = ${#names[@]} - 1; k >= 0; k--)); do order+=("${names[k]}"); done; fi
 	for n in "${order[@]}"; do variant_on "$n"; measure "$n" "$r"; done
@@ -148,6 +174,7 @@ med() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR 
 {
 	echo "== bench/ab.sh $(date -u '+%Y-%m-%d %H:%M') UTC, $rounds rounds of ${secs} s, wrk -t2 -c$conn, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "pgbench -S c32 tps per round: $(awk '$2 == "pgbench" {printf "%s ", $4}' "$out/ab-rounds.txt")"
+	echo "pgbench -S server CPU us/transaction per round: $(awk '$2 == "pgbench" {printf "%s ", $7}' "$out/ab-rounds.txt")"
 	first=${names[0]}
 	for w in $what; do
 		for n in "${names[@]}"; do
@@ -156,9 +183,11 @@ med() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR 
 				END {for (r in b) if (a[r] > 0) print b[r] / a[r]}' "$out/ab-rounds.txt" | med)
 			rps=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w {print $4}' "$out/ab-rounds.txt" | med)
 			p99s=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w {printf "%s ", $5}' "$out/ab-rounds.txt")
-			bad=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w && $6 != "" {s += $6} END {print s + 0}' "$out/ab-rounds.txt")
-			printf '%-7s %-12s median %8s req/s  ratio to pgbench -S %.3f  vs %s %.3f  non-2xx %s  p99 %s\n' \
-				"$w" "$n" "$rps" "$rat" "$first" "$rel" "$bad" "$p99s"
+			bad=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w {s += $6} END {print s + 0}' "$out/ab-rounds.txt")
+			cpu=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w {print $7}' "$out/ab-rounds.txt" | med)
+			crat=$(awk -v n="$n" -v w="$w" '$2 == "pgbench" {pg[$1] = $7} $2 == n && $3 == w && $7 > 0 {print pg[$1] / $7}' "$out/ab-rounds.txt" | med)
+			printf '%-7s %-12s median %8s req/s  ratio to pgbench -S %.3f  vs %s %.3f  | server CPU %s us/req, pgbench'"'"'s/this %.3f | non-2xx %s  p99 %s\n' \
+				"$w" "$n" "$rps" "$rat" "$first" "$rel" "$cpu" "$crat" "$bad" "$p99s"
 		done
 	done
 } | tee "$out/ab-summary.txt"
