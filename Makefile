@@ -88,7 +88,7 @@ $(B)/.migrate-dir: FORCE
 	@mkdir -p $(B)
 	@echo '$(MIGRATE_DIR)' | cmp -s - $@ || echo '$(MIGRATE_DIR)' > $@
 $(B)/tools/mustory-admin.o: $(B)/.migrate-dir
-$(B)/fcgi/main.o $(B)/fcgi/route_healthz.o $(B)/jobs/main.o $(B)/tools/mustory-token.o $(B)/tools/mustory-upload.o $(B)/tools/mustory-admin.o: VERSION
+$(B)/fcgi/main.o $(B)/fcgi/route_healthz.o $(B)/fcgi/route_metrics.o $(B)/jobs/main.o $(B)/tools/mustory-token.o $(B)/tools/mustory-upload.o $(B)/tools/mustory-admin.o: VERSION
 .PHONY: FORCE
 FORCE:
 
@@ -159,7 +159,7 @@ SHAREDIR := $(PREFIX)/share/mustory
 DOCDIR := $(PREFIX)/share/doc/mustory
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL ?= install
-UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket))
+UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket systemd/*.timer))
 SITES := $(notdir $(wildcard apache/*.conf))
 DOCS := $(wildcard docs/*.md) $(wildcard docs/*.yaml)
 # The web uploader and player (nginx: @WEB_ROOT@ = SHAREDIR/web); hls.js

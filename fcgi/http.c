@@ -24,9 +24,11 @@ http_reason(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 202: return "Accepted";
+	case 204: return "No Content";
 	case 302: return "Found";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
@@ -46,6 +48,7 @@ http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w)
 	memset(r, 0, sizeof(*r));
 	r->fcgi = fcgi;
 	r->w = w;
+	r->route = -1;
 	r->method = http_param(r, "REQUEST_METHOD");
 	if (r->method == NULL)
 		r->method = "GET";
@@ -100,7 +103,8 @@ http_request_id_header(const struct req *r, char *buf, size_t size)
 }
 
 static void
-http_send_raw(struct req *r, int status, const char *extra_headers, const char *body, size_t len)
+http_send_typed(struct req *r, int status, const char *ctype, const char *extra_headers,
+    const char *body, size_t len)
 {
 	char head[2560], rid[96], *fixed = NULL;
 	size_t bad;
@@ -130,17 +134,46 @@ http_send_raw(struct req *r, int status, const char *extra_headers, const char *
 	/* libfcgi's own printf knows no %zu: format here, write raw. */
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\n"
-	    "Content-Type: application/json\r\n"
+	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "%s%s"
 	    "\r\n",
-	    status, http_reason(status), len, http_request_id_header(r, rid, sizeof(rid)),
+	    status, http_reason(status), ctype, len, http_request_id_header(r, rid, sizeof(rid)),
 	    extra_headers != NULL ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		n = snprintf(head, sizeof(head), "Status: 500 Internal Server Error\r\n\r\n");
 	FCGX_PutStr(head, n, r->fcgi->out);
 	FCGX_PutStr(body, (int)len, r->fcgi->out);
 	free(fixed);
+}
+
+static void
+http_send_raw(struct req *r, int status, const char *extra_headers, const char *body, size_t len)
+{
+	http_send_typed(r, status, "application/json", extra_headers, body, len);
+}
+
+void
+http_send_text(struct req *r, int status, const char *content_type, const char *body, size_t len)
+{
+	http_send_typed(r, status, content_type, NULL, body, len);
+}
+
+void
+http_send_no_content(struct req *r)
+{
+	char head[512], rid[96];
+	int n;
+
+	if (r->status != 0)
+		return;
+	r->status = 204;
+	/* No body, so neither Content-Type nor Content-Length (RFC 9110 8.6). */
+	n = snprintf(head, sizeof(head), "Status: 204 No Content\r\n%s\r\n",
+	    http_request_id_header(r, rid, sizeof(rid)));
+	if (n < 0 || (size_t)n >= sizeof(head))
+		n = snprintf(head, sizeof(head), "Status: 204 No Content\r\n\r\n");
+	FCGX_PutStr(head, n, r->fcgi->out);
 }
 
 void
@@ -175,6 +208,9 @@ http_error_hdr(struct req *r, int status, const char *code, const char *headers,
 	const char *s;
 	char *body;
 
+	/* The one funnel of every error answer: storage's failures are counted here. */
+	if (strcmp(code, "storage_unavailable") == 0)
+		metrics_error(r->w->metrics, METRICS_ERR_STORAGE);
 	json_object_object_add(o, "detail", json_object_new_string(detail));
 	json_object_object_add(o, "code", json_object_new_string(code));
 	if (field != NULL)
@@ -230,6 +266,7 @@ http_error_method(struct req *r, const char *allow)
 void
 http_error_db(struct req *r, enum result rc, const struct errbuf *e)
 {
+	metrics_error(r->w->metrics, METRICS_ERR_DATABASE);
 	if (rc == ERR_DB && db_is_transient(&r->w->db)) {
 		log_warnx("%s %s: %s (answered 503)", r->method, r->path, err_msg(e));
 		http_error(r, 503, "database_busy",

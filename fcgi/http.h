@@ -15,6 +15,7 @@
 #include "db.h"
 #include "gate.h"
 #include "jwt_cache.h"
+#include "metrics.h"
 #include "result.h"
 #include "s3.h"
 
@@ -29,6 +30,7 @@ struct worker {
 	struct gate *storage_gate; /* borrowed: the cap on storage calls; NULL: none */
 	int slot;                  /* this worker's place in storage_gate */
 	struct jwt_cache jwt_cache; /* tokens this worker verified (zeroed: empty) */
+	struct metrics *metrics;   /* borrowed: the counters shared by every worker; NULL: none */
 };
 
 /* The longest request path routed (longer ones cannot name a route). */
@@ -42,6 +44,7 @@ struct req {
 	const char *request_id;   /* borrowed; nginx's $request_id or "-" */
 	char user[37];            /* the token's sub, once authenticated */
 	int status;               /* status sent, 0 until then */
+	int route;                /* the route taken (enum route, routes.h), -1: none */
 	const char *code;         /* error code sent, for the log */
 	char path_buf[HTTP_PATH_MAX]; /* path points here (gateway_path) */
 };
@@ -67,8 +70,18 @@ const char *http_param(const struct req *r, const char *name);
  */
 void http_fcgi_end(FCGX_Request *fr);
 
+/*
+ * Send len bytes of body (UTF-8 text) with status and content_type (a
+ * constant of ours: no CR/LF). Sends at most once per request.
+ */
+void http_send_text(struct req *r, int status, const char *content_type, const char *body,
+    size_t len);
+
 /* Send obj (not consumed) with status. Sends at most once per request. */
 void http_send_json(struct req *r, int status, json_object *obj);
+
+/* 204 No Content: no body, no Content-Type. Sends at most once per request. */
+void http_send_no_content(struct req *r);
 
 /*
  * 302 to location (a URL we made: no CR/LF) with obj (not consumed) as

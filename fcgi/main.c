@@ -29,6 +29,7 @@
 #include "gateway.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "own_socket.h"
 #include "prefork.h"
 #include "routes.h"
@@ -42,6 +43,7 @@ struct api_workers {
 	const struct config *cfg; /* borrowed */
 	int sock;                 /* the listening FastCGI socket */
 	struct gate *gate;        /* borrowed: shared with every worker */
+	struct metrics *metrics;  /* borrowed: the request counters, shared too */
 };
 
 static void on_stop(int sig);
@@ -49,7 +51,8 @@ static void usage(FILE *f, int code) __attribute__((noreturn));
 static void serve_one(struct worker *w, FCGX_Request *fr);
 static enum result worker_open(struct worker *w, const struct config *cfg, struct errbuf *e);
 static void worker_close(struct worker *w);
-static int worker_main(const struct config *cfg, int sock, struct gate *g, int slot);
+static int worker_main(const struct config *cfg, int sock, struct gate *g, int slot,
+    struct metrics *m);
 static int worker_child(const void *arg, int idx);
 static void worker_reaped(const void *arg, int idx);
 static int serve_prefork(const struct config *cfg, int sock, const char *where);
@@ -100,6 +103,7 @@ serve_one(struct worker *w, FCGX_Request *fr)
 		http_error(&r, 500, "internal", "No answer was produced (request %s).",
 		    r.request_id);
 	ms = (clock_now_s() - t0) * 1e3;
+	metrics_request(w->metrics, r.route, r.status, ms / 1e3);
 	if (r.status >= 500)
 		log_warnx("%s %s -> %d %s (%.1f ms, request %s)", r.method, r.path, r.status,
 		    r.code != NULL ? r.code : "", ms, r.request_id);
@@ -138,7 +142,7 @@ worker_close(struct worker *w)
 }
 
 static int
-worker_main(const struct config *cfg, int sock, struct gate *g, int slot)
+worker_main(const struct config *cfg, int sock, struct gate *g, int slot, struct metrics *m)
 {
 	struct worker w;
 	struct errbuf e;
@@ -152,6 +156,7 @@ worker_main(const struct config *cfg, int sock, struct gate *g, int slot)
 	}
 	w.storage_gate = g;
 	w.slot = slot;
+	w.metrics = m;
 	if (FCGX_InitRequest(&fr, sock, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_errx("FCGX_InitRequest failed");
 		worker_close(&w);
@@ -174,7 +179,7 @@ worker_child(const void *arg, int idx)
 	const struct api_workers *aw = arg;
 	int rc;
 
-	rc = worker_main(aw->cfg, aw->sock, aw->gate, idx);
+	rc = worker_main(aw->cfg, aw->sock, aw->gate, idx, aw->metrics);
 	curl_global_cleanup();
 	return rc;
 }
@@ -195,6 +200,7 @@ serve_prefork(const struct config *cfg, int sock, const char *where)
 	struct api_workers aw;
 	struct prefork pf;
 	struct gate gate;
+	struct metrics metrics;
 	struct errbuf e;
 
 	err_clear(&e);
@@ -202,11 +208,17 @@ serve_prefork(const struct config *cfg, int sock, const char *where)
 		log_errx("%s", err_msg(&e));
 		return 1;
 	}
+	if (metrics_open(&metrics, &e) != OK) {
+		log_errx("%s", err_msg(&e));
+		gate_close(&gate);
+		return 1;
+	}
 	/* Replace a worker that dies, whatever its status; on SIGTERM pass it on and wait. */
 	prefork_signals(on_stop);
 	aw.cfg = cfg;
 	aw.sock = sock;
 	aw.gate = &gate;
+	aw.metrics = &metrics;
 	memset(&pf, 0, sizeof(pf));
 	pf.n = (int)cfg->fcgi_workers;
 	pf.child = worker_child;
@@ -218,6 +230,7 @@ serve_prefork(const struct config *cfg, int sock, const char *where)
 	log_info("mustory-api %s listening on %s with %d workers (at most %d in a storage call)",
 	    MUSTORY_VERSION, where, pf.n, gate.cap);
 	(void)prefork_run(&pf);
+	metrics_close(&metrics);
 	gate_close(&gate);
 	return 0;
 }
@@ -333,7 +346,7 @@ main(int argc, char **argv)
 	case GATEWAY_INHERITED:
 		log_info("mustory-api %s: one FastCGI worker on the socket on standard input",
 		    MUSTORY_VERSION);
-		rc = worker_main(&cfg, 0, NULL, 0);
+		rc = worker_main(&cfg, 0, NULL, 0, NULL);
 		break;
 	case GATEWAY_SOCKET_ACTIVATION:
 		rc = serve_activated(&cfg);

@@ -153,7 +153,11 @@ route_complete(struct req *r, const char *unused)
 	PQclear(res);
 	res = NULL;
 	err_clear(&e);
-	if ((rc = track_load(r, b.track_id, &res, &e)) != OK) {
+	if ((rc = track_load(r, b.track_id, &res, &e)) == ERR_NOT_FOUND) {
+		track_not_found(r, b.track_id); /* deleted meanwhile (DELETE /tracks/{id}) */
+		goto out;
+	}
+	if (rc != OK) {
 		http_error_db(r, rc, &e);
 		goto out;
 	}

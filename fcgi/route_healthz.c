@@ -16,6 +16,7 @@ route_healthz(struct req *r, const char *unused)
 		json_object_object_add(o, "database", json_object_new_string("down"));
 		json_object_object_add(o, "version", json_object_new_string(MUSTORY_VERSION));
 		r->code = "database_unavailable";
+		metrics_error(r->w->metrics, METRICS_ERR_DATABASE);
 		http_send_json(r, 503, o);
 	} else {
 		json_object_object_add(o, "status", json_object_new_string("ok"));

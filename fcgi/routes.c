@@ -23,6 +23,8 @@ static const char *const route_paths[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = "/healthz",
 	[ROUTE_LIST] = "/tracks",
 	[ROUTE_ORIGINAL] = "/tracks/*/original",
+	[ROUTE_METRICS] = "/metrics",
+	[ROUTE_DELETE] = "/tracks/*",
 };
 static const char *const route_methods[ROUTE__MAX] = {
 	[ROUTE_INIT] = "POST",
@@ -33,6 +35,8 @@ static const char *const route_methods[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = "GET",
 	[ROUTE_LIST] = "GET",
 	[ROUTE_ORIGINAL] = "GET",
+	[ROUTE_METRICS] = "GET",
+	[ROUTE_DELETE] = "DELETE",
 };
 static const int route_auth[ROUTE__MAX] = {
 	[ROUTE_INIT] = 1,
@@ -43,6 +47,8 @@ static const int route_auth[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = 0,
 	[ROUTE_LIST] = 1,
 	[ROUTE_ORIGINAL] = 1,
+	[ROUTE_METRICS] = 0, /* its own check: the client's address (route_metrics.c) */
+	[ROUTE_DELETE] = 1,
 };
 static const route_handler route_handlers[ROUTE__MAX] = {
 	[ROUTE_INIT] = route_init,
@@ -53,6 +59,8 @@ static const route_handler route_handlers[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = route_healthz,
 	[ROUTE_LIST] = route_list,
 	[ROUTE_ORIGINAL] = route_original,
+	[ROUTE_METRICS] = route_metrics,
+	[ROUTE_DELETE] = route_delete,
 };
 
 /* Does path match pattern? On a '*' match, *seg points at the segment. */
@@ -81,8 +89,8 @@ route_match(const char *pattern, const char *path, const char **seg)
 void
 routes_dispatch(struct req *r)
 {
-	const char *seg = NULL, *allow = NULL;
-	char id[37], path[256], segbuf[40];
+	const char *seg = NULL;
+	char id[37], path[256], segbuf[40], allow[64] = "";
 	size_t i, seglen;
 	int is_head;
 
@@ -98,9 +106,13 @@ routes_dispatch(struct req *r)
 			continue;
 		if (strcmp(route_methods[i], r->method) != 0 &&
 		    !(is_head && strcmp(route_methods[i], "GET") == 0)) {
-			allow = route_methods[i];
+			/* Every method the path has, in table order ("GET, DELETE"). */
+			if (strstr(allow, route_methods[i]) == NULL)
+				snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s",
+				    allow[0] != '\0' ? ", " : "", route_methods[i]);
 			continue;
 		}
+		r->route = (int)i;
 		if (seg != NULL) {
 			snprintf(segbuf, sizeof(segbuf), "%.*s",
 			    (int)(seglen < sizeof(segbuf) ? seglen : sizeof(segbuf) - 1), seg);
@@ -118,11 +130,29 @@ routes_dispatch(struct req *r)
 		route_handlers[i](r, seg != NULL ? id : NULL);
 		return;
 	}
-	if (allow != NULL) {
+	if (allow[0] != '\0') {
 		http_error_method(r, allow);
 		return;
 	}
 	/* The decoded path may hold any bytes: echo it as UTF-8, cut between characters. */
 	http_error(r, 404, "not_found", "There is no API endpoint at %s.",
 	    utf8_excerpt(path, sizeof(path), r->path, strlen(r->path)));
+}
+
+const char *
+routes_method(int i)
+{
+	return i >= 0 && i < ROUTE__MAX ? route_methods[i] : NULL;
+}
+
+const char *
+routes_label_path(int i, char *buf, size_t size)
+{
+	const char *p = i >= 0 && i < ROUTE__MAX ? route_paths[i] : "", *star = strchr(p, '*');
+
+	if (star == NULL)
+		snprintf(buf, size, "%s", p);
+	else
+		snprintf(buf, size, "%.*s{track_id}%s", (int)(star - p), p, star + 1);
+	return buf;
 }

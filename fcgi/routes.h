@@ -17,11 +17,25 @@ enum route {
 	ROUTE_HEALTHZ,   /* GET  /healthz */
 	ROUTE_LIST,      /* GET  /tracks?limit=&cursor=&status= */
 	ROUTE_ORIGINAL,  /* GET  /tracks/{id}/original */
+	ROUTE_METRICS,   /* GET  /metrics */
+	ROUTE_DELETE,    /* DELETE /tracks/{id} */
 	ROUTE__MAX
 };
 
-/* Find the route for r and run its handler; always sends one response. */
+/*
+ * Find the route for r and run its handler; always sends one response.
+ * r->route is the route taken (enum route), -1 when none was.
+ */
 void routes_dispatch(struct req *r);
+
+/* Static: route i's method ("GET"), NULL past the table. */
+const char *routes_method(int i);
+
+/*
+ * Route i's path as a metrics label: the table's, with "{track_id}" for its
+ * '*' ("/tracks/{track_id}"), into buf. Returns buf ("" past the table).
+ */
+const char *routes_label_path(int i, char *buf, size_t size);
 
 /*
  * Handlers. id is the path's {id} (already a lowercase UUID) or NULL.
@@ -35,6 +49,8 @@ void route_track(struct req *r, const char *id);
 void route_healthz(struct req *r, const char *id);
 void route_list(struct req *r, const char *id);
 void route_original(struct req *r, const char *id);
+void route_metrics(struct req *r, const char *id);
+void route_delete(struct req *r, const char *id);
 
 #ifdef UNITTEST
 /*

@@ -1,6 +1,7 @@
 /*
  * track_view.h: load one of the caller's tracks and render it as JSON
- * (the status shape and the whole-track shape).
+ * (the status shape and the whole-track shape, both built by the one
+ * builder in lib/track_json.h).
  */
 #ifndef MUSTORY_TRACK_VIEW_H
 #define MUSTORY_TRACK_VIEW_H

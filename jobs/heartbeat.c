@@ -19,7 +19,7 @@ hb_main(void *arg)
 	int written = -1, want;
 	struct timespec until;
 	struct errbuf e;
-	bool ours, warned = false;
+	bool ours, cancel, warned = false;
 
 	pthread_mutex_lock(&hb->mu);
 	while (!hb->stop) {
@@ -34,7 +34,8 @@ hb_main(void *arg)
 		if ((want != written && now - last_write >= 1.0) || now - last_try >= every) {
 			err_clear(&e);
 			last_try = now;
-			if (job_renew(hb->db, hb->job, hb->owner, hb->lease_s, want, &ours, &e) == OK) {
+			if (job_renew(hb->db, hb->job, hb->owner, hb->lease_s, want, &ours, &cancel,
+			    &e) == OK) {
 				last_ok = now;
 				last_write = now;
 				written = want;
@@ -44,6 +45,10 @@ hb_main(void *arg)
 					    "abandoning", hb->job->id, hb->job->track_id);
 					atomic_store(&hb->lost, true);
 				}
+				/* Still ours (the lease is kept while the runner cleans up). */
+				if (cancel && !atomic_exchange(&hb->cancelled, true))
+					log_warnx("job %lld track %s: cancel requested; stopping, nothing more "
+					    "is published", hb->job->id, hb->job->track_id);
 			} else {
 				if (!warned)
 					log_warnx("job %lld: lease renewal failed: %s", hb->job->id,
@@ -78,6 +83,7 @@ heartbeat_start(struct heartbeat *hb, struct db *db, const struct job *j, const 
 	hb->lease_s = lease_s;
 	atomic_init(&hb->progress, -1);
 	atomic_init(&hb->lost, false);
+	atomic_init(&hb->cancelled, false);
 	pthread_mutex_init(&hb->mu, NULL);
 	pthread_cond_init(&hb->cv, NULL);
 	sigfillset(&all);
@@ -107,6 +113,12 @@ bool
 heartbeat_lost(struct heartbeat *hb)
 {
 	return atomic_load(&hb->lost);
+}
+
+bool
+heartbeat_cancelled(struct heartbeat *hb)
+{
+	return atomic_load(&hb->cancelled);
 }
 
 void

@@ -12,6 +12,10 @@
  * processes; all the workers' encoders together are capped (encslots.h,
  * made here before the fork) at max(cores, parallel): a job that finds no
  * free slot waits for one, and one that finds fewer runs fewer processes.
+ * When it can deliver webhooks (WEBHOOK_SECRET set), it always supervises
+ * one worker more, which claims only the quick lane (kinds.h: deliveries),
+ * so an event is sent while the others transcode; the N workers claim only
+ * the main lane. --once runs every lane in its workers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +32,7 @@
 #include "jobstore.h"
 #include "config.h"
 #include "encslots.h"
+#include "kinds.h"
 #include "log.h"
 #include "prefork.h"
 #include "stages.h"
@@ -44,6 +49,8 @@ struct runner_workers {
 	int parallel;
 	struct encslots *slots;      /* shared by every worker */
 	bool once;
+	int n_main;                  /* workers 0..n_main-1 claim the main lane (kinds.h);
+	                                worker n_main, when there is one, the quick lane */
 };
 
 /* The command line. */
@@ -63,7 +70,7 @@ static int wake_setup(void);
 static void usage(FILE *f, int code) __attribute__((noreturn));
 static void parse_args(int argc, char **argv, struct runner_args *a);
 static int operator_retry(const struct config *cfg, long long id);
-static int run_worker(const struct runner_workers *rw, const char *name);
+static int run_worker(const struct runner_workers *rw, const char *name, int lanes);
 static int supervise(const struct runner_workers *rw, int n);
 static int worker_child(const void *arg, int idx);
 
@@ -148,21 +155,24 @@ out:
 }
 
 static int
-run_worker(const struct runner_workers *rw, const char *name)
+run_worker(const struct runner_workers *rw, const char *name, int lanes)
 {
 	struct worker w;
 	struct errbuf e;
 	int status;
 
 	err_clear(&e);
-	if (worker_open(&w, rw->cfg, name, rw->ladder, rw->parallel, rw->slots, &stopping,
+	if (worker_open(&w, rw->cfg, name, lanes, rw->ladder, rw->parallel, rw->slots, &stopping,
 	    wake_pipe[0], &e) != OK) {
 		log_errx("cannot start: %s", err_msg(&e));
 		worker_close(&w);
 		return 1;
 	}
-	log_info("worker %s up (%d ffmpeg processes per job%s)", w.owner, rw->parallel,
-	    rw->once ? ", --once" : "");
+	if (lanes == KIND_LANE_QUICK)
+		log_info("worker %s up (webhook deliveries)", w.owner);
+	else
+		log_info("worker %s up (%d ffmpeg processes per job%s)", w.owner, rw->parallel,
+		    rw->once ? ", --once" : "");
 	status = worker_loop(&w, rw->once);
 	worker_close(&w);
 	log_info("worker %s exits (%s)", name, stopping ? "signal" : "done");
@@ -178,8 +188,12 @@ worker_child(const void *arg, int idx)
 
 	if (wake_setup() < 0)
 		return 1;
+	if (idx >= rw->n_main) {
+		snprintf(wname, sizeof(wname), "%s/webhooks", rw->name);
+		return run_worker(rw, wname, KIND_LANE_QUICK);
+	}
 	snprintf(wname, sizeof(wname), "%s/%d", rw->name, idx);
-	return run_worker(rw, wname);
+	return run_worker(rw, wname, rw->once ? KIND_LANE_MAIN | KIND_LANE_QUICK : KIND_LANE_MAIN);
 }
 
 /*
@@ -273,9 +287,11 @@ main(int argc, char **argv)
 	struct errbuf e;
 	struct ladder ladder;
 	struct runner_workers rw;
+	const char *names[KINDS_MAX + 1];
 	long long concurrency;
 	long cores;
 	int cap, status = 1;
+	bool quick;
 
 	memset(&rw, 0, sizeof(rw));
 	parse_args(argc, argv, &a);
@@ -319,13 +335,18 @@ main(int argc, char **argv)
 	prefork_signals(on_signal);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
-	log_info("runner %s: concurrency %lld, %d ffmpeg processes per job, %d encoder slots, "
-	    "%ld cores, ladder %s kbit/s%s", a.name, concurrency, rw.parallel, cap, cores,
-	    cfg.hls_ladder, a.once ? ", --once" : "");
-	if (concurrency == 1)
-		status = run_worker(&rw, a.name);
+	/* Deliveries get a worker of their own: they never wait behind a transcode. */
+	quick = !a.once && kinds_select(&cfg, KIND_LANE_QUICK, names) > 0;
+	rw.n_main = (int)concurrency;
+	log_info("runner %s: concurrency %lld%s, %d ffmpeg processes per job, %d encoder slots, "
+	    "%ld cores, ladder %s kbit/s%s", a.name, concurrency,
+	    quick ? " and a webhook worker" : "", rw.parallel, cap, cores, cfg.hls_ladder,
+	    a.once ? ", --once" : "");
+	if (concurrency == 1 && !quick)
+		status = run_worker(&rw, a.name, a.once ? KIND_LANE_MAIN | KIND_LANE_QUICK :
+		    KIND_LANE_MAIN);
 	else
-		status = supervise(&rw, (int)concurrency);
+		status = supervise(&rw, (int)concurrency + (quick ? 1 : 0));
 	curl_global_cleanup();
 out:
 	encslots_destroy(rw.slots);

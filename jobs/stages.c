@@ -217,15 +217,17 @@ run_should_abort(void *arg)
 {
 	struct run *r = arg;
 
-	return heartbeat_lost(r->hb) || (!r->finishing && *r->w->stop);
+	return heartbeat_lost(r->hb) || heartbeat_cancelled(r->hb) ||
+	    (!r->finishing && *r->w->stop);
 }
 
+/* Before the master goes up: ours, and not cancelled (a cancel stops even a finishing job). */
 static bool
 run_still_ours(void *arg)
 {
 	struct run *r = arg;
 
-	return !heartbeat_lost(r->hb);
+	return !heartbeat_lost(r->hb) && !heartbeat_cancelled(r->hb);
 }
 
 /*
@@ -609,7 +611,7 @@ run_succeed(struct run *r, char **hls_url, struct errbuf *e)
 	ok.artwork_error = r->art.ok ? NULL : r->art.why[0] != '\0' ? r->art.why : NULL;
 	/* The transaction re-checks the lease; renewing during it would race. */
 	heartbeat_stop(r->hb);
-	if ((rc = job_succeed(&r->w->db, j, r->w->owner, &ok, e)) != OK)
+	if ((rc = job_succeed(&r->w->db, r->w->cfg, j, r->w->owner, &ok, e)) != OK)
 		return rc;
 	r->uploaded = false; /* published: keep it */
 	publish_forget(&r->pub, r->journal);

@@ -11,8 +11,10 @@
 
 #include "clock.h"
 #include "heartbeat.h"
-#include "log.h"
+#include "janitor.h"
+#include "kinds.h"
 #include "stages.h"
+#include "log.h"
 
 static void run_end(struct worker *w, struct job *j, enum result rc, const char *msg,
     const char *pub);
@@ -32,7 +34,7 @@ unit_random(void)
 
 enum result
 worker_open(struct worker *w, const struct config *cfg, const char *name,
-    const struct ladder *l, int parallel, struct encslots *slots,
+    int lanes, const struct ladder *l, int parallel, struct encslots *slots,
     const volatile sig_atomic_t *stop, int wake_fd, struct errbuf *e)
 {
 	char host[128] = "localhost", app[64];
@@ -46,6 +48,10 @@ worker_open(struct worker *w, const struct config *cfg, const char *name,
 	w->slots = slots;
 	w->stop = stop;
 	w->wake_fd = wake_fd;
+	w->lanes = lanes;
+	(void)kinds_select(cfg, lanes, w->kinds);
+	w->max_attempts = (int)(lanes == KIND_LANE_QUICK ? cfg->webhook_max_attempts :
+	    cfg->job_max_attempts);
 	(void)gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
 	snprintf(w->owner, sizeof(w->owner), "%s:%ld:%s", host, (long)getpid(), name);
@@ -137,7 +143,9 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 		    "published", j->id, j->track_id, j->attempts);
 		return;
 	}
-	if (rc == ERR_ABORTED)
+	if (rc == ERR_CANCELLED)
+		ev = JEV_CANCEL; /* asked, and now stopped: the attempt's uploads are removed */
+	else if (rc == ERR_ABORTED)
 		ev = JEV_HAND_BACK;
 	else if (job_is_permanent(rc))
 		ev = JEV_FAIL_PERMANENT;
@@ -154,10 +162,21 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 	f.backoff_base_s = cfg->job_backoff_base_s;
 	f.backoff_max_s = cfg->job_backoff_max_s;
 	f.jitter = unit_random();
+	f.detached = !job_kind_sets_track(j->kind);
+	f.persistent = job_kind_persistent(j->kind);
+	f.cancel_requested = ev == JEV_CANCEL;
 	if (job_next(j->state, ev, &f, &m) != OK)
 		return;
 	err_clear(&e);
-	if (job_apply(&w->db, j, w->owner, &m, &e) != OK) {
+	rc = job_apply(&w->db, w->cfg, j, w->owner, &m, &e);
+	if (rc == ERR_CANCELLED) {
+		/* A cancel was asked after the attempt stopped: it ends the job instead. */
+		f.cancel_requested = true;
+		err_clear(&e);
+		if ((rc = job_next(j->state, JEV_CANCEL, &f, &m)) == OK)
+			rc = job_apply(&w->db, w->cfg, j, w->owner, &m, &e);
+	}
+	if (rc != OK) {
 		log_warnx("job %lld track %s: could not record the end of attempt %d (%s); "
 		    "the lease will lapse and the job be taken back", j->id, j->track_id,
 		    j->attempts, err_msg(&e));
@@ -169,31 +188,43 @@ run_end(struct worker *w, struct job *j, enum result rc, const char *msg, const 
 	else if (m.to == JOB_QUEUED)
 		log_info("job %lld track %s: running -> queued (%s)", j->id, j->track_id,
 		    m.outcome);
+	else if (m.to == JOB_CANCELLED)
+		log_warnx("job %lld track %s: running -> cancelled: %s", j->id, j->track_id,
+		    m.message);
 	else
 		log_warnx("job %lld track %s: running -> failed (attempt %d of %d): %s", j->id,
 		    j->track_id, j->attempts, j->max_attempts, m.message);
 }
 
-/* One claimed job: heartbeat, the stages, then the move when it failed. */
+/* One claimed job: heartbeat, its kind's run, then the move when it failed. */
 static void
 run_attempt(struct worker *w, struct job *j)
 {
+	kind_run_fn run = kinds_find(j->kind);
 	struct heartbeat hb;
 	struct errbuf e;
 	enum result rc;
 
-	log_context_set(NULL, j->track_id, j->id);
-	log_info("job %lld track %s: queued -> running (attempt %d of %d, %s)", j->id,
-	    j->track_id, j->attempts, j->max_attempts, w->owner);
+	log_context_set(NULL, j->track_id[0] != '\0' ? j->track_id : NULL, j->id);
+	log_info("job %lld %s track %s: queued -> running (attempt %d of %d, %s)", j->id,
+	    j->kind, j->track_id[0] != '\0' ? j->track_id : "-", j->attempts, j->max_attempts,
+	    w->owner);
 	memset(&hb, 0, sizeof(hb));
 	err_clear(&e);
-	if ((rc = heartbeat_start(&hb, &w->hb_db, j, w->owner, w->cfg->job_lease_s, &e)) == OK) {
-		rc = stages_run(w, j, &hb, &e);
+	if (run == NULL) {
+		err_set(&e, "this runner does not know jobs of kind \"%s\"", j->kind);
+		rc = ERR_PERMANENT;
+	} else if ((rc = heartbeat_start(&hb, &w->hb_db, j, w->owner, w->cfg->job_lease_s,
+	    &e)) == OK) {
+		rc = run(w, j, &hb, &e);
 		heartbeat_stop(&hb);
 	}
-	/* Whatever stopped an attempt whose lease is gone, the job is not ours. */
+	/* Whatever stopped an attempt whose lease is gone, the job is not ours; */
 	if (rc != OK && heartbeat_lost(&hb))
 		rc = ERR_LEASE_LOST;
+	/* one that stopped after a cancel was asked is cancelled. */
+	else if (rc != OK && heartbeat_cancelled(&hb))
+		rc = ERR_CANCELLED;
 	if (rc != OK)
 		run_end(w, j, rc, err_msg(&e)[0] != '\0' ? err_msg(&e) : result_str(rc),
 		    err_pub(&e));
@@ -204,7 +235,7 @@ int
 worker_loop(struct worker *w, bool once)
 {
 	const struct config *cfg = w->cfg;
-	double next_rescue = 0, now, wait, due, lease;
+	double next_rescue = 0, next_janitor = 0, now, wait, due, lease;
 	struct errbuf e;
 	struct job j;
 	bool got, db_down = false;
@@ -216,12 +247,19 @@ worker_loop(struct worker *w, bool once)
 		now = clock_now_s();
 		err_clear(&e);
 		if (now >= next_rescue) {
-			if (job_rescue(&w->db, &n, &e) == OK)
+			if (job_rescue(&w->db, cfg, &n, &e) == OK)
 				next_rescue = now + (double)cfg->job_poll_s;
 		}
+		/* The janitor (lib/janitor.h): one runner at a time, by its lock; never
+		 * the webhook worker, whose deliveries must not wait for a pass. */
+		if (!once && cfg->janitor_interval_s > 0 && now >= next_janitor &&
+		    (w->lanes & KIND_LANE_MAIN) != 0) {
+			next_janitor = now + (double)cfg->janitor_interval_s;
+			janitor_tick(&w->db, &w->s3, cfg, JANITOR_TICK_BUDGET_S, w->stop);
+		}
 		err_clear(&e);
-		rc = job_claim(&w->db, w->owner, cfg->job_lease_s, (int)cfg->job_max_attempts, &j, &got,
-		    &e);
+		rc = job_claim(&w->db, w->owner, cfg->job_lease_s, w->max_attempts, w->kinds, &j,
+		    &got, &e);
 		if (rc != OK) {
 			if (!db_down)
 				log_warnx("cannot claim jobs: %s (retrying every %lld s)", err_msg(&e),
@@ -245,7 +283,7 @@ worker_loop(struct worker *w, bool once)
 		/* Nothing due: sleep until notified, or the next run_at / lease expiry. */
 		wait = (double)cfg->job_poll_s;
 		err_clear(&e);
-		if (job_next_due(&w->db, &due, &lease, &e) == OK) {
+		if (job_next_due(&w->db, w->kinds, &due, &lease, &e) == OK) {
 			if (due >= 0 && due < wait)
 				wait = due + 0.01;
 			if (lease >= 0 && lease + 0.05 < wait) {

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "encslots.h"
 #include "db.h"
+#include "kinds.h"
 #include "s3.h"
 #include "transcode.h"
 
@@ -30,11 +31,18 @@ struct worker {
 	char owner[256];                   /* lease owner: host:pid:name */
 	const volatile sig_atomic_t *stop; /* borrowed: set by SIGTERM/SIGINT */
 	int wake_fd;                       /* borrowed: readable when a signal came; -1 */
+	int lanes;                         /* enum kind_lane mask: what it claims */
+	const char *kinds[KINDS_MAX + 1];  /* those lanes' kinds (kinds_select); static strings */
+	int max_attempts;                  /* job_claim's cap: JOB_MAX_ATTEMPTS, or
+	                                      WEBHOOK_MAX_ATTEMPTS for the quick lane alone */
 };
 
-/* Connect (a down database is not fatal: it is retried in the loop). */
+/*
+ * Connect (a down database is not fatal: it is retried in the loop). The
+ * worker claims the kinds of lanes (a mask of enum kind_lane, kinds.h).
+ */
 enum result worker_open(struct worker *w, const struct config *cfg, const char *name,
-    const struct ladder *l, int parallel, struct encslots *slots,
+    int lanes, const struct ladder *l, int parallel, struct encslots *slots,
     const volatile sig_atomic_t *stop, int wake_fd, struct errbuf *e);
 void worker_close(struct worker *w);
 

@@ -1,7 +1,9 @@
 #include "config.h"
+#include "ipallow.h"
 #include "jwt.h"
 #include "log.h"
 #include "sigv4.h"
+#include "webhook.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -48,10 +50,12 @@ static const struct cfg_var cfg_vars[] = {
 	{ "MAX_PENDING_UPLOADS_PER_USER", CFG_INT, S(max_pending_uploads), "20", 1, 100000 },
 	{ "UPLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(upload_url_expires_s), "900", 1,
 	  SIGV4_MAX_EXPIRES },
+	{ "UPLOAD_TTL_SECONDS", CFG_INT, S(upload_ttl_s), "86400", 1, 31536000 },
 	{ "DOWNLOAD_URL_EXPIRES_SECONDS", CFG_INT, S(download_url_expires_s), "300", 10, 86400 },
 	{ "FCGI_SOCKET", CFG_STRING, S(fcgi_socket), "/run/mustory/api.sock", 1, 107 },
 	{ "FCGI_WORKERS", CFG_INT, S(fcgi_workers), "4", 1, 256 },
 	{ "DB_CONNECT_TIMEOUT_SECONDS", CFG_INT, S(db_timeout_s), "3", 1, 60 },
+	{ "METRICS_ALLOW", CFG_STRING, S(metrics_allow_list), "", 0, 4096 },
 	{ "JOB_LEASE_SECONDS", CFG_INT, S(job_lease_s), "30", 3, 3600 },
 	{ "JOB_MAX_ATTEMPTS", CFG_INT, S(job_max_attempts), "5", 1, 100 },
 	{ "JOB_POLL_SECONDS", CFG_INT, S(job_poll_s), "10", 1, 3600 },
@@ -70,6 +74,12 @@ static const struct cfg_var cfg_vars[] = {
 	{ "WAVEFORM_POINTS", CFG_INT, S(waveform_points), "1800", 10, 100000 },
 	{ "FFMPEG_MEMORY_MB", CFG_INT, S(ffmpeg_mem_mb), "2048", 64, 65536 },
 	{ "WORK_DIR", CFG_STRING, S(work_dir), "/var/tmp", 1, 1024 },
+	{ "JOB_HISTORY_DAYS", CFG_INT, S(job_history_days), "30", 1, 36500 },
+	{ "JANITOR_INTERVAL_SECONDS", CFG_INT, S(janitor_interval_s), "300", 0, 86400 },
+	{ "WEBHOOK_URLS", CFG_STRING, S(webhook_urls), "", 0, 40000 },
+	{ "WEBHOOK_SECRET", CFG_STRING, S(webhook_secret), "", 0, 256 },
+	{ "WEBHOOK_TIMEOUT_SECONDS", CFG_INT, S(webhook_timeout_s), "10", 1, 120 },
+	{ "WEBHOOK_MAX_ATTEMPTS", CFG_INT, S(webhook_max_attempts), "8", 1, 100 },
 };
 #undef S
 #define CFG_NVARS (sizeof(cfg_vars) / sizeof(cfg_vars[0]))
@@ -232,12 +242,28 @@ config_env_file(const char *envfile)
 static enum result
 cfg_check(struct config *cfg, struct errbuf *e)
 {
+	struct errbuf sub;
+
+	err_clear(&sub);
 	if (log_level_parse(cfg->log_level) < 0) {
 		err_set(e, "LOG_LEVEL must be debug, info, warn or error");
 		return ERR_INVALID;
 	}
 	if (log_format_parse(cfg->log_format) < 0) {
 		err_set(e, "LOG_FORMAT must be text or json");
+		return ERR_INVALID;
+	}
+	if (ipallow_parse(&cfg->metrics_allow, cfg->metrics_allow_list, &sub) != OK) {
+		err_set(e, "METRICS_ALLOW: %s (a comma list of addresses and CIDR blocks, "
+		    "e.g. 10.0.0.5,192.168.0.0/16)", err_msg(&sub));
+		return ERR_INVALID;
+	}
+	/* An upload URL outliving its track's expiry would land an orphan. */
+	if (cfg->upload_ttl_s < cfg->upload_url_expires_s) {
+		err_set(e, "UPLOAD_TTL_SECONDS (%lld) must be at least UPLOAD_URL_EXPIRES_SECONDS "
+		    "(%lld): an upload URL must not outlive the track it uploads to, or an upload "
+		    "could land after the track expired", cfg->upload_ttl_s,
+		    cfg->upload_url_expires_s);
 		return ERR_INVALID;
 	}
 	/* Storage calls may never hold every worker: other routes must keep answering. */
@@ -250,7 +276,7 @@ cfg_check(struct config *cfg, struct errbuf *e)
 		return ERR_INVALID;
 	} else if (cfg->storage_api_concurrency > cfg->fcgi_workers)
 		cfg->storage_api_concurrency = cfg->fcgi_workers;
-	return OK;
+	return webhook_config_check(cfg->webhook_urls, cfg->webhook_secret, e);
 }
 
 enum result

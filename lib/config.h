@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "ipallow.h"
 #include "result.h"
 
 struct config {
@@ -40,11 +41,16 @@ struct config {
 	long long upload_url_expires_s; /* UPLOAD_URL_EXPIRES_SECONDS */
 	long long download_url_expires_s; /* DOWNLOAD_URL_EXPIRES_SECONDS: GET .../original */
 	long long max_pending_uploads; /* MAX_PENDING_UPLOADS_PER_USER */
+	long long upload_ttl_s;      /* UPLOAD_TTL_SECONDS: a PENDING track expires after
+	                                this (>= UPLOAD_URL_EXPIRES_SECONDS); an expired
+	                                one is removed this long after (lib/janitor.h) */
 	long long multipart_part_bytes; /* MULTIPART_PART_BYTES: multipart init's part size
 	                                   (5 MiB..5 GiB, S3's limits for a part) */
 	char *fcgi_socket;           /* FCGI_SOCKET: a path, or 127.0.0.1:PORT */
 	long long fcgi_workers;      /* FCGI_WORKERS */
 	long long db_timeout_s;      /* DB_CONNECT_TIMEOUT_SECONDS */
+	char *metrics_allow_list;    /* METRICS_ALLOW: who may GET /metrics besides loopback */
+	struct ipallow metrics_allow; /* the same, parsed by config_load */
 
 	/* runner (jobs/) */
 	long long job_lease_s;       /* JOB_LEASE_SECONDS */
@@ -65,6 +71,16 @@ struct config {
 	long long waveform_points;   /* WAVEFORM_POINTS: pixels of a waveform */
 	bool loudness_normalize;     /* LOUDNESS_NORMALIZE: encode with the gain applied */
 	char *work_dir;              /* WORK_DIR: temp files */
+
+	/* the janitor (lib/janitor.h): the runner's and mustory-admin janitor's */
+	long long job_history_days;  /* JOB_HISTORY_DAYS: runs of finished jobs kept */
+	long long janitor_interval_s;/* JANITOR_INTERVAL_SECONDS: a runner's pass; 0: none */
+
+	/* webhooks (webhook.h): read by every program that makes or sends events */
+	char *webhook_urls;          /* WEBHOOK_URLS: comma list of http(s) URLs; "": off */
+	char *webhook_secret;        /* WEBHOOK_SECRET: whsec_ + base64; never logged */
+	long long webhook_timeout_s; /* WEBHOOK_TIMEOUT_SECONDS: one delivery's limit */
+	long long webhook_max_attempts; /* WEBHOOK_MAX_ATTEMPTS: tries of one delivery */
 };
 
 /* The release, from the VERSION file at the top of the tree (the Makefile). */

@@ -8,6 +8,7 @@ static const char *const job_state_names[JOB_STATE__MAX] = {
 	[JOB_RUNNING] = "running",
 	[JOB_SUCCEEDED] = "succeeded",
 	[JOB_FAILED] = "failed",
+	[JOB_CANCELLED] = "cancelled",
 };
 
 static const char *const job_event_names[JEV__MAX] = {
@@ -18,21 +19,27 @@ static const char *const job_event_names[JEV__MAX] = {
 	[JEV_LEASE_LOST] = "lease_lost",
 	[JEV_HAND_BACK] = "hand_back",
 	[JEV_OPERATOR_RETRY] = "operator_retry",
+	[JEV_CANCEL] = "cancel",
+	[JEV_DEFER] = "defer",
 };
 
-/* The state each event may start from. */
-static const enum job_state job_event_from[JEV__MAX] = {
-	[JEV_CLAIM] = JOB_QUEUED,
-	[JEV_SUCCEED] = JOB_RUNNING,
-	[JEV_FAIL_TRANSIENT] = JOB_RUNNING,
-	[JEV_FAIL_PERMANENT] = JOB_RUNNING,
-	[JEV_LEASE_LOST] = JOB_RUNNING,
-	[JEV_HAND_BACK] = JOB_RUNNING,
-	[JEV_OPERATOR_RETRY] = JOB_FAILED,
+#define FROM(s) (1u << (s))
+/* The states each event may start from (a set of FROM bits). */
+static const unsigned job_event_from[JEV__MAX] = {
+	[JEV_CLAIM] = FROM(JOB_QUEUED),
+	[JEV_SUCCEED] = FROM(JOB_RUNNING),
+	[JEV_FAIL_TRANSIENT] = FROM(JOB_RUNNING),
+	[JEV_FAIL_PERMANENT] = FROM(JOB_RUNNING),
+	[JEV_LEASE_LOST] = FROM(JOB_RUNNING),
+	[JEV_HAND_BACK] = FROM(JOB_RUNNING),
+	[JEV_OPERATOR_RETRY] = FROM(JOB_FAILED) | FROM(JOB_CANCELLED),
+	[JEV_CANCEL] = FROM(JOB_QUEUED) | FROM(JOB_RUNNING),
+	[JEV_DEFER] = FROM(JOB_RUNNING),
 };
 
 static void move_track(struct job_move *m, enum track_status s);
 static void move_failed(struct job_move *m, const struct job_facts *f);
+static void move_cancel(enum job_state from, struct job_move *m, const struct job_facts *f);
 static const char *cause_public(enum result rc);
 static const char *permanent_public(enum result rc);
 
@@ -119,16 +126,55 @@ move_failed(struct job_move *m, const struct job_facts *f)
 	    "again later.", f->attempts, cause_public(f->cause));
 }
 
+/*
+ * Cancel: a queued job at once; a running one is asked first (its runner
+ * stops at its next heartbeat), and cancelled when that runner (or the
+ * rescue of its lease) ends it. The track (of a transcode) fails.
+ */
+static void
+move_cancel(enum job_state from, struct job_move *m, const struct job_facts *f)
+{
+	const char *owner = f->owner != NULL ? f->owner : "?";
+
+	if (from == JOB_RUNNING && !f->cancel_requested) {
+		m->request_cancel = true;
+		snprintf(m->message, sizeof(m->message), "cancel requested (%s): the runner %s "
+		    "stops at its next heartbeat", f->reason != NULL ? f->reason :
+		    "an operator cancelled it", owner);
+		return;
+	}
+	m->to = JOB_CANCELLED;
+	m->outcome = from == JOB_RUNNING ? "cancelled" : NULL;
+	move_track(m, TRACK_FAILED);
+	if (from == JOB_RUNNING)
+		snprintf(m->message, sizeof(m->message), "cancelled during attempt %d, on the "
+		    "runner %s (%s)", f->attempts, owner, f->reason != NULL ? f->reason :
+		    "as requested");
+	else
+		snprintf(m->message, sizeof(m->message), "cancelled before it ran (%s)",
+		    f->reason != NULL ? f->reason : "an operator cancelled it");
+	snprintf(m->public_message, sizeof(m->public_message), "Processing was cancelled; "
+	    "upload the track again to have it processed.");
+}
+
+/* Jobs that must not give up while anything is left to do (job_facts.persistent). */
+bool
+job_kind_persistent(const char *kind)
+{
+	return kind != NULL && strcmp(kind, JOB_KIND_PURGE) == 0;
+}
+
 enum result
 job_next(enum job_state from, enum job_event ev, const struct job_facts *f,
     struct job_move *m)
 {
-	bool used_up = f->attempts >= f->max_attempts;
+	bool used_up = f->attempts >= f->max_attempts && !f->persistent;
 	const char *detail = f->detail != NULL ? f->detail : result_str(f->cause);
 
 	memset(m, 0, sizeof(*m));
 	m->to = from;
-	if ((int)ev < 0 || ev >= JEV__MAX || from != job_event_from[ev])
+	if ((int)ev < 0 || ev >= JEV__MAX || (int)from < 0 || from >= JOB_STATE__MAX ||
+	    (job_event_from[ev] & FROM(from)) == 0)
 		return ERR_CONFLICT;
 	switch (ev) {
 	case JEV_CLAIM:
@@ -183,10 +229,31 @@ job_next(enum job_state from, enum job_event ev, const struct job_facts *f,
 		m->to = JOB_QUEUED;
 		move_track(m, TRACK_PROCESSING);
 		break;
+	case JEV_CANCEL:
+		move_cancel(from, m, f);
+		break;
+	case JEV_DEFER:
+		m->to = JOB_QUEUED;
+		m->outcome = "deferred";
+		m->uncount = true;
+		m->delay_s = f->defer_s > 0 ? f->defer_s : 0;
+		snprintf(m->message, sizeof(m->message), "deferred for %.0f s: %s", m->delay_s,
+		    f->reason != NULL ? f->reason : "it cannot run yet");
+		break;
 	case JEV__MAX:
 		return ERR_CONFLICT;
 	}
+	if (f->detached) {
+		m->track_changes = false;
+		m->public_message[0] = '\0';
+	}
 	return OK;
+}
+
+bool
+job_kind_sets_track(const char *kind)
+{
+	return kind == NULL || strcmp(kind, "transcode_hls") == 0;
 }
 
 double

@@ -19,6 +19,8 @@ static const char *const result_names[ERR__MAX] = {
 	[ERR_LEASE_LOST] = "lease lost",
 	[ERR_ABORTED] = "aborted",
 	[ERR_LIMIT] = "limit reached",
+	[ERR_CANCELLED] = "cancelled",
+	[ERR_REMOTE] = "remote endpoint error",
 };
 
 const char *

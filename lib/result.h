@@ -29,6 +29,8 @@ enum result {
 	ERR_LEASE_LOST, /* the runner no longer holds the job's lease */
 	ERR_ABORTED,    /* work stopped on request (shutdown or a lost lease) */
 	ERR_LIMIT,      /* a per-user limit is reached (not a size: ERR_TOO_LARGE) */
+	ERR_CANCELLED,  /* the job was cancelled while it ran (e.g. its track deleted) */
+	ERR_REMOTE,     /* another party's service (a webhook endpoint) failed: retry later */
 	ERR__MAX
 };
 

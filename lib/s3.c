@@ -43,6 +43,9 @@ struct s3_xfer {
 	const char *verb;   /* for messages: "reading", "writing", ... */
 	const char *content_type, *cache_control; /* PUT only; may be NULL */
 	const char *if_match; /* GET only; may be NULL */
+	const char *label;  /* names the request in messages; NULL: the key */
+	const struct sigv4_pair *query; /* raw query parameters; may be NULL */
+	size_t nquery;
 	char payload_hash[65];
 	CURL *h;
 	/* upload source: a buffer, or a file we opened */
@@ -52,7 +55,9 @@ struct s3_xfer {
 	int in_fd;
 	long long in_size;
 	int read_errno;
-	/* download sink */
+	/* download sink: a file, or memory (mem_max > 0) */
+	char *mem;
+	size_t mem_len, mem_max;
 	int out_fd;
 	long long max_bytes, got;
 	bool too_large;
@@ -79,6 +84,7 @@ static enum result xfer_setup(const struct config *cfg, struct s3_xfer *x,
 static enum result xfer_result(const struct config *cfg, struct s3_xfer *x,
     CURLcode cc, bool *transient, struct errbuf *e);
 static enum result xfer_rewind(struct s3_xfer *x);
+static size_t xfer_write_mem(struct s3_xfer *x, const char *p, size_t len);
 static size_t xfer_write(char *p, size_t size, size_t n, void *ud);
 static size_t xfer_header(char *p, size_t size, size_t n, void *ud);
 static size_t xfer_read(char *p, size_t size, size_t n, void *ud);
@@ -161,7 +167,7 @@ xfer_sign(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
 		hv[nh++] = (struct sigv4_pair){ "Cache-Control", x->cache_control };
 	if (strcmp(x->method, "GET") == 0 && x->if_match != NULL)
 		hv[nh++] = (struct sigv4_pair){ "If-Match", x->if_match };
-	req = (struct sigv4_request){ x->method, t.host, t.path, NULL, 0, hv, nh,
+	req = (struct sigv4_request){ x->method, t.host, t.path, x->query, x->nquery, hv, nh,
 		x->payload_hash };
 	if ((rc = sigv4_sign_headers(&creds, &req, time(NULL), &sig, e)) != OK) {
 		storage_target_free(&t);
@@ -254,6 +260,30 @@ xfer_setup(const struct config *cfg, struct s3_xfer *x, struct errbuf *e)
 	return OK;
 }
 
+/* A 2xx answer into x->mem, NUL-terminated, at most x->mem_max bytes. */
+static size_t
+xfer_write_mem(struct s3_xfer *x, const char *p, size_t len)
+{
+	size_t cap;
+	char *m;
+
+	if (len > x->mem_max - x->mem_len) {
+		x->too_large = true;
+		x->max_bytes = (long long)x->mem_max;
+		return 0;
+	}
+	cap = x->mem_len + len + 1;
+	if ((m = realloc(x->mem, cap)) == NULL) {
+		x->write_errno = ENOMEM;
+		return 0;
+	}
+	memcpy(m + x->mem_len, p, len);
+	x->mem = m;
+	x->mem_len += len;
+	m[x->mem_len] = '\0';
+	return len;
+}
+
 static size_t
 xfer_write(char *p, size_t size, size_t n, void *ud)
 {
@@ -262,6 +292,8 @@ xfer_write(char *p, size_t size, size_t n, void *ud)
 	long status = 0;
 
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	if (x->mem_max > 0 && status >= 200 && status < 300)
+		return xfer_write_mem(x, p, len);
 	if (x->out_fd >= 0 && status >= 200 && status < 300) {
 		if (x->max_bytes > 0 && x->got + (long long)len > x->max_bytes) {
 			x->too_large = true;
@@ -377,45 +409,46 @@ xfer_result(const struct config *cfg, struct s3_xfer *x, CURLcode cc,
 	const char *ep = cfg->storage_endpoint;
 	const char *why = x->curl_err[0] != '\0' ? x->curl_err : curl_easy_strerror(cc);
 	long status = 0, oserr = 0;
+	const char *k = x->label != NULL ? x->label : x->key;
 
 	*transient = false;
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
 	if (cc == CURLE_FILESIZE_EXCEEDED && (status < 200 || status >= 300))
 		/* An error answer longer than the cap: its status is what counts. */
-		return s3_status_result(cfg, x->method, x->key, status, "", transient, e);
+		return s3_status_result(cfg, x->method, k, status, "", transient, e);
 	if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
-		err_set(e, "%s is bigger than the %lld-byte limit", x->key, x->max_bytes);
+		err_set(e, "%s is bigger than the %lld-byte limit", k, x->max_bytes);
 		return ERR_TOO_LARGE;
 	}
 	if (x->write_errno != 0) {
-		err_set(e, "cannot write %s to the local file: %s", x->key, strerror(x->write_errno));
+		err_set(e, "cannot write %s to the local file: %s", k, strerror(x->write_errno));
 		return ERR_IO;
 	}
 	if (x->read_errno != 0) {
 		err_set(e, "cannot read %s to upload it as %s: %s",
-		    x->in_path != NULL ? x->in_path : "the buffer", x->key,
+		    x->in_path != NULL ? x->in_path : "the buffer", k,
 		    strerror(x->read_errno));
 		return ERR_IO;
 	}
 	switch (cc) {
 	case CURLE_OK:
-		return s3_status_result(cfg, x->method, x->key, status, x->errbody, transient, e);
+		return s3_status_result(cfg, x->method, k, status, x->errbody, transient, e);
 	case CURLE_COULDNT_CONNECT:
 		*transient = true;
 		curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &oserr);
 		if (oserr == ECONNREFUSED)
-			err_set(e, "storage at %s refused the connection while %s %s", ep, x->verb, x->key);
+			err_set(e, "storage at %s refused the connection while %s %s", ep, x->verb, k);
 		else
 			err_set(e, "storage at %s could not be reached while %s %s (%s)", ep,
-			    x->verb, x->key, why);
+			    x->verb, k, why);
 		return ERR_STORAGE;
 	case CURLE_COULDNT_RESOLVE_HOST:
 		*transient = true;
-		err_set(e, "storage host in %s could not be resolved while %s %s", ep, x->verb, x->key);
+		err_set(e, "storage host in %s could not be resolved while %s %s", ep, x->verb, k);
 		return ERR_STORAGE;
 	case CURLE_OPERATION_TIMEDOUT:
 		*transient = true;
-		err_set(e, "storage at %s timed out while %s %s (%s)", ep, x->verb, x->key, why);
+		err_set(e, "storage at %s timed out while %s %s (%s)", ep, x->verb, k, why);
 		return ERR_STORAGE;
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
@@ -426,13 +459,13 @@ xfer_result(const struct config *cfg, struct s3_xfer *x, CURLcode cc,
 	case CURLE_HTTP2_STREAM:
 		*transient = true;
 		err_set(e, "storage at %s dropped the connection while %s %s (%s)", ep,
-		    x->verb, x->key, why);
+		    x->verb, k, why);
 		return ERR_STORAGE;
 	case CURLE_OUT_OF_MEMORY:
-		err_set(e, "out of memory while %s %s", x->verb, x->key);
+		err_set(e, "out of memory while %s %s", x->verb, k);
 		return ERR_NOMEM;
 	default:
-		err_set(e, "storage request %s %s to %s failed: %s", x->method, x->key, ep, why);
+		err_set(e, "storage request %s %s to %s failed: %s", x->method, k, ep, why);
 		return ERR_STORAGE;
 	}
 }
@@ -477,6 +510,7 @@ perform(struct s3 *s3, struct s3_xfer *x, int attempts, struct errbuf *e)
 		}
 		if ((rc = xfer_setup(s3->cfg, x, e)) != OK)
 			return rc;
+		x->mem_len = 0;
 		rc = xfer_result(s3->cfg, x, curl_easy_perform(x->h), &transient, &attempt_e);
 		xfer_release(x);
 		if (rc == OK) {
@@ -604,6 +638,33 @@ s3_delete(struct s3 *s3, const char *key, struct errbuf *e)
 
 	xfer_init(&x, "DELETE", key);
 	return perform(s3, &x, S3_ATTEMPTS, e);
+}
+
+enum result
+s3_get_small(struct s3 *s3, const char *key, const struct sigv4_pair *query, size_t nquery,
+    size_t max_bytes, const char *label, char **body, size_t *len, struct errbuf *e)
+{
+	struct s3_xfer x;
+	enum result rc;
+
+	*body = NULL;
+	*len = 0;
+	xfer_init(&x, "GET", key);
+	x.query = query;
+	x.nquery = nquery;
+	x.label = label;
+	x.mem_max = max_bytes > 0 ? max_bytes : 1;
+	if ((rc = perform(s3, &x, S3_ATTEMPTS, e)) != OK) {
+		free(x.mem);
+		return rc;
+	}
+	if (x.mem == NULL && (x.mem = strdup("")) == NULL) {
+		err_set(e, "out of memory while %s %s", x.verb, label != NULL ? label : key);
+		return ERR_NOMEM;
+	}
+	*body = x.mem;
+	*len = x.mem_len;
+	return OK;
 }
 
 /* Open x->in_path and hash it: the payload hash S3 checks the body against. */

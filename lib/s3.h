@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "result.h"
+#include "sigv4.h"
 
 #define S3_ETAG_MAX 128 /* a buffer this size holds any ETag we keep (quotes included) */
 
@@ -85,5 +86,16 @@ enum result s3_put_files(struct s3 *s3, const struct s3_put *puts, size_t n,
     int parallel, struct errbuf *e);
 
 enum result s3_delete(struct s3 *s3, const char *key, struct errbuf *e);
+
+/*
+ * GET a small answer into memory: key ("" for the bucket itself) with the
+ * raw query parameters (signed and sent as given), retried when transient
+ * like a delete. *body (malloc'd, NUL-terminated; free it) and *len get a
+ * 2xx answer of at most max_bytes (ERR_TOO_LARGE past it). label names the
+ * request in messages (NULL: the key). The listing (s3_list.h) uses it.
+ */
+enum result s3_get_small(struct s3 *s3, const char *key, const struct sigv4_pair *query,
+    size_t nquery, size_t max_bytes, const char *label, char **body, size_t *len,
+    struct errbuf *e);
 
 #endif

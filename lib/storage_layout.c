@@ -67,6 +67,19 @@ storage_key_hls_prefix(char *buf, size_t len, const char *track, const char *att
 }
 
 const char *
+storage_track_prefix(char *buf, size_t len, const char *track, size_t i)
+{
+	static const char *const roots[STORAGE_TRACK_PREFIXES] = { "tracks", "hls", "art" };
+
+	if (i >= STORAGE_TRACK_PREFIXES) {
+		if (len > 0)
+			buf[0] = '\0';
+		return NULL;
+	}
+	return key_fmt(buf, len, "%s/%s/", roots[i], track);
+}
+
+const char *
 storage_key_hls_master(char *buf, size_t len, const char *prefix)
 {
 	return key_fmt(buf, len, "%s/master.m3u8", prefix);

@@ -60,6 +60,18 @@ const char *storage_key_art_prefix(char *buf, size_t len, const char *track,
 const char *storage_key_art_file(char *buf, size_t len, const char *prefix, const char *name);
 
 /*
+ * Every object of a track lives under one of STORAGE_TRACK_PREFIXES
+ * prefixes: i = 0 "tracks/<track>/" (original, artwork), 1 "hls/<track>/"
+ * (every attempt), 2 "art/<track>/" (cover derivatives). With the trailing
+ * '/', so no other track's keys share it. NULL when i is out of range or
+ * it does not fit. (Deleting a track removes them all: jobs/purge.c.)
+ */
+#define STORAGE_TRACK_PREFIXES 3
+#define STORAGE_PREFIX_UPLOADS 0 /* "tracks/<track>/": what the app uploaded (the
+                                    janitor's sweep of an expired upload) */
+const char *storage_track_prefix(char *buf, size_t len, const char *track, size_t i);
+
+/*
  * "a<kbps>/<file>": a rendition's file relative to the HLS prefix, as the
  * master playlist names it (and as the transcoder lays out its output
  * directory).

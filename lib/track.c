@@ -91,7 +91,8 @@ track_insert(struct db *db, const struct track_new *t, long long max_pending,
 		  " upload_mode, multipart_upload_id, multipart_part_size)"
 		  " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $15, $16::bigint"
 		  " WHERE (SELECT count(*) FROM tracks WHERE owner_id = $2"
-		  " AND processing_status = $13::track_processing_status) < $12::bigint",
+		  " AND processing_status = $13::track_processing_status AND deleted_at IS NULL)"
+		  " < $12::bigint",
 		  16, params, NULL },
 	};
 	enum result rc;
@@ -116,7 +117,24 @@ track_get(struct db *db, const char *id, const char *owner_id, PGresult **res,
 	const char *params[] = { id, owner_id };
 	enum result rc;
 
-	rc = db_exec(db, res, TRACK_COLUMNS " WHERE t.id = $1 AND t.owner_id = $2", 2, params, e);
+	rc = db_exec(db, res, TRACK_COLUMNS " WHERE t.id = $1 AND t.owner_id = $2"
+	    " AND t.deleted_at IS NULL", 2, params, e);
+	if (rc != OK)
+		return rc;
+	if (PQntuples(*res) != 1) {
+		PQclear(*res);
+		*res = NULL;
+		return ERR_NOT_FOUND;
+	}
+	return OK;
+}
+
+enum result
+track_get_by_id(struct db *db, const char *id, PGresult **res, struct errbuf *e)
+{
+	enum result rc;
+
+	rc = db_exec(db, res, TRACK_COLUMNS " WHERE t.id = $1", 1, &id, e);
 	if (rc != OK)
 		return rc;
 	if (PQntuples(*res) != 1) {
@@ -238,16 +256,19 @@ track_list(struct db *db, const char *owner_id, enum track_status status,
 #define LIST_AFTER " AND (t.created_at, t.id) < ('epoch'::timestamptz +" \
 	" $3::bigint * interval '1 microsecond', $4::uuid)"
 #define LIST_STATUS(n) " AND t.processing_status = $" #n "::track_processing_status"
+#define LIST_LIVE " AND t.deleted_at IS NULL" /* a deleted track is gone at once */
 #define LIST_ORDER " ORDER BY t.created_at DESC, t.id DESC LIMIT $2::int"
 	static const char *const sql[2][2] = {
-		{ TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_ORDER,
-		  TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_STATUS(3) LIST_ORDER },
-		{ TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_AFTER LIST_ORDER,
-		  TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_AFTER LIST_STATUS(5) LIST_ORDER },
+		{ TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_LIVE LIST_ORDER,
+		  TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_LIVE LIST_STATUS(3) LIST_ORDER },
+		{ TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_LIVE LIST_AFTER LIST_ORDER,
+		  TRACK_COLUMNS " WHERE t.owner_id = $1" LIST_LIVE LIST_AFTER LIST_STATUS(5)
+		      LIST_ORDER },
 	};
 #undef LIST_AFTER
 #undef LIST_STATUS
 #undef LIST_ORDER
+#undef LIST_LIVE
 	char lim[16], us[32];
 	const char *params[5];
 	bool by_status = status != TRACK_STATUS__MAX;
@@ -286,7 +307,7 @@ track_lock(struct db *db, const char *id, const char *owner_id, enum track_statu
 
 	*status = TRACK_PENDING;
 	rc = db_exec(db, &res, "SELECT processing_status::text FROM tracks"
-	    " WHERE id = $1 AND owner_id = $2 FOR UPDATE", 2, params, e);
+	    " WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE", 2, params, e);
 	if (rc != OK)
 		return rc;
 	if (PQntuples(res) != 1)

@@ -73,10 +73,18 @@ enum track_col {
 
 /*
  * Load track id owned by owner_id, with its job's progress. On OK *res is
- * one row (caller PQclears). ERR_NOT_FOUND when missing or someone else's.
+ * one row (caller PQclears). ERR_NOT_FOUND when missing, deleted
+ * (deleted_at: DELETE /tracks/{id}) or someone else's.
  */
 enum result track_get(struct db *db, const char *id, const char *owner_id, PGresult **res,
     struct errbuf *e);
+
+/*
+ * The same row for track id whoever owns it, deleted or not (webhooks
+ * build the track's JSON from it, a track.deleted one inside the delete's
+ * transaction). ERR_NOT_FOUND when there is no such row.
+ */
+enum result track_get_by_id(struct db *db, const char *id, PGresult **res, struct errbuf *e);
 
 /* The status of a track_get row (TRACK_PENDING if the label is unknown). */
 enum track_status track_row_status(const PGresult *res);
@@ -126,7 +134,8 @@ bool track_row_multipart(const PGresult *res);
  * Inside the caller's transaction (db_begin), lock the row of track id
  * owned by owner_id (SELECT ... FOR UPDATE) and read its status: concurrent
  * completes of a multipart upload take turns here, so only the first
- * completes it in storage. ERR_NOT_FOUND when missing or someone else's.
+ * completes it in storage. ERR_NOT_FOUND when missing, deleted or someone
+ * else's.
  */
 enum result track_lock(struct db *db, const char *id, const char *owner_id,
     enum track_status *status, struct errbuf *e);

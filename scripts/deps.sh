@@ -66,6 +66,7 @@ fi
 
 if [ ! -d node_modules/s3rver ] || [ ! -d node_modules/aws4 ] ||
 	[ ! -d node_modules/hls.js ] || [ ! -d node_modules/puppeteer-core ] ||
+	[ ! -d node_modules/parse-prometheus-text-format ] ||
 	[ package-lock.json -nt node_modules/.package-lock.json ]; then
 	echo "deps: npm ci"
 	npm ci --no-audit --no-fund --loglevel=error

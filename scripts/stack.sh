@@ -222,9 +222,11 @@ start_storage() {
 	load_env
 	pidfile_alive "$STACK_DIR/storage.pid" && return 0
 	mkdir -p "$STACK_DIR/s3"
-	# keys through the environment, so they stay out of ps
+	# keys through the environment, so they stay out of ps;
+	# --openssl-legacy-provider: s3rver 3.7.1 makes ListObjectsV2 continuation
+	# tokens with DES, which OpenSSL 3 keeps in its legacy provider.
 	DEVS3_ACCESS_KEY=$STORAGE_ACCESS_KEY DEVS3_SECRET_KEY=$STORAGE_SECRET_KEY \
-	node "$ROOT/tools/devs3/server.js" --dir "$STACK_DIR/s3" --host 127.0.0.1 --port "$S3_PORT" \
+	node --openssl-legacy-provider "$ROOT/tools/devs3/server.js" --dir "$STACK_DIR/s3" --host 127.0.0.1 --port "$S3_PORT" \
 		--bucket "$STORAGE_BUCKET" --region "$STORAGE_REGION" >>"$LOGS/storage.log" 2>&1 &
 	echo $! > "$STACK_DIR/storage.pid"
 	wait_for storage 30 curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"
@@ -245,6 +247,16 @@ start_api() {
 }
 
 stop_api() { load_env; stop_pid "$STACK_DIR/api.pid"; }
+
+# METRICS_ALLOW (a comma list) in a site's syntax: nginx "allow A; allow B;",
+# apache "A B" (after Require ip 127.0.0.1 ::1).
+metrics_allow() {
+	local a out="" list=${METRICS_ALLOW:-}
+	for a in ${list//,/ }; do
+		case "$1" in nginx) out+="allow $a; " ;; *) out+="$a " ;; esac
+	done
+	printf '%s' "$out"
+}
 
 start_nginx() {
 	load_env
@@ -267,6 +279,7 @@ start_nginx() {
 	    -e "s|@CONN_PER_IP@|${NGINX_CONN_PER_IP:-64}|g" \
 	    -e "s|@WEB_ROOT@|$ROOT/web|g" \
 	    -e "s|@HLS_JS@|$ROOT/node_modules/hls.js/dist/hls.min.js|g" \
+	    -e "s|@METRICS_ALLOW@|$(metrics_allow nginx)|g" \
 	    "${NGINX_SITE:-$ROOT/nginx/mustory.conf}" > "$n/mustory.conf"
 	if grep -q '@[A-Z][A-Z_]*@' "$n/mustory.conf"; then
 		die "unfilled placeholders in $n/mustory.conf: $(grep -o '@[A-Z][A-Z_]*@' "$n/mustory.conf" | sort -u | tr '\n' ' ')"
@@ -303,7 +316,7 @@ stop_nginx() { load_env; stop_pid "$STACK_DIR/nginx/nginx.pid" QUIT; }
 # Apache: Debian's apache2 started as is (no /etc/apache2, no apache2ctl) with
 # a minimal main config of its own under $STACK_DIR/apache around the
 # project's site file, filled in like nginx's.
-APACHE_MODULES="mpm_event authz_core alias mime headers reqtimeout unique_id
+APACHE_MODULES="mpm_event authz_core authz_host alias mime headers reqtimeout unique_id
 	proxy proxy_fcgi fcgid cgid env"
 
 # The stack's configuration as a plain KEY=VALUE file, for the API that
@@ -393,6 +406,7 @@ Group #$(id -g)"
 	    -e "s|@ERRORS_DIR@|$a/errors|g" \
 	    -e "s|@BINDIR@|$bindir|g" \
 	    -e "s|@ENV_FILE@|$a/api.env|g" \
+	    -e "s|@METRICS_ALLOW@|$(metrics_allow apache)|g" \
 	    "$ROOT/apache/mustory-$mode.conf" > "$a/mustory.conf"
 	apache_main_conf "$a" "$mode" "$run_as" > "$a/httpd.conf"
 	"$httpd" -t -f "$a/httpd.conf" >>"$LOGS/apache-error.log" 2>&1 ||

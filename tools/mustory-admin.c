@@ -7,7 +7,16 @@
  *     job show ID                    one job and every run of it
  *     job retry ID                   a failed job queued again (what
  *                                    mustory-runner --retry does)
+ *     job cancel ID                  cancel a queued job at once, or ask a
+ *                                    running one's runner to stop
  *     track show ID                  one track, whoever owns it, and its jobs
+ *     track delete ID                delete a track, whoever owns it (as
+ *                                    DELETE /tracks/{id}: its job cancelled,
+ *                                    its objects purged)
+ *     janitor [--dry-run]            one janitor pass (lib/janitor.h): expire
+ *                                    abandoned uploads, remove expired tracks,
+ *                                    delete superseded HLS attempts, prune old
+ *                                    job runs; --dry-run lists what it would do
  *     migrate [--dir DIR]            schema.sql (only on a database without
  *                                    schema_migrations), then every
  *                                    DIR/migrations/NNNN_*.sql not yet recorded,
@@ -27,14 +36,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include <curl/curl.h>
 #include <json-c/json.h>
 #include <libpq-fe.h>
 
 #include "config.h"
 #include "db.h"
 #include "ids.h"
+#include "janitor.h"
+#include "log.h"
 #include "jobstate.h"
 #include "jobstore.h"
+#include "lifecycle.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -51,7 +66,7 @@
 struct args {
 	const char *envfile, *state, *dir;
 	long long limit;
-	bool json;
+	bool json, dry_run;
 	const char *pos[4]; /* the command and its operands */
 	int npos;
 };
@@ -74,8 +89,13 @@ static int query(struct db *db, const char *sql, int n, const char *const *param
 static int cmd_jobs(const struct args *a, struct db *db);
 static int cmd_job_show(const struct args *a, struct db *db, long long id);
 static int cmd_job_retry(const struct args *a, struct db *db, long long id);
+static int cmd_job_cancel(const struct args *a, struct db *db, long long id);
 static int cmd_track_show(const struct args *a, struct db *db, const char *id);
+static int cmd_track_delete(const struct args *a, struct db *db, const char *id);
 static int cmd_migrate(const struct args *a, struct db *db);
+static int cmd_janitor(const struct args *a, struct db *db);
+static int janitor_lock_wait(struct db *db);
+static void janitor_item_out(void *ctx, const struct janitor_item *it);
 static int migrate_file(struct db *db, const char *path, const char *version);
 static char *read_file(const char *path);
 static int dispatch(const struct args *a, struct db *db);
@@ -85,7 +105,8 @@ static int dispatch(const struct args *a, struct db *db);
 static const char job_columns[] =
     "SELECT id, kind, track_id, state::text AS state, attempts, max_attempts, progress, "
     TS("run_at") ", lease_owner, " TS("lease_expires_at") ", last_error, " TS("created_at")
-    ", " TS("updated_at") ", " TS("started_at") ", " TS("finished_at") " FROM jobs";
+    ", " TS("updated_at") ", " TS("started_at") ", " TS("finished_at") ", "
+    TS("cancel_requested_at") ", payload::text AS payload FROM jobs";
 /* The columns of the jobs table a person sees (--json has them all). */
 static const char *const job_brief[] = { "id", "kind", "track_id", "state", "attempts",
 	"progress", "run_at", "lease_owner", "last_error", "updated_at", NULL };
@@ -96,10 +117,17 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " PROG " [--json] [--env-file PATH] COMMAND\n"
 	    "  jobs [--state S] [--limit N]  the newest jobs (S: queued, running, succeeded,\n"
-	    "                                failed; N: 1 to 1000, default 50)\n"
+	    "                                failed, cancelled; N: 1 to 1000, default 50)\n"
 	    "  job show ID                   a job and its runs\n"
-	    "  job retry ID                  queue a failed job again (attempts from 0)\n"
+	    "  job retry ID                  queue a failed (or cancelled) job again\n"
+	    "                                (attempts from 0)\n"
+	    "  job cancel ID                 cancel a queued job; ask a running one to stop\n"
 	    "  track show ID                 a track (any owner) and its jobs\n"
+	    "  track delete ID               delete a track (any owner), as the API does:\n"
+	    "                                its job cancelled, its objects purged\n"
+	    "  janitor [--dry-run]           expire abandoned uploads, remove expired tracks,\n"
+	    "                                delete superseded HLS attempts, prune old job runs\n"
+	    "                                (--dry-run: list what it would do, change nothing)\n"
 	    "  migrate [--dir DIR]           apply schema.sql (once) and the pending\n"
 	    "                                DIR/migrations/NNNN_*.sql (default DIR: %s)\n"
 	    "  --json          one JSON document on stdout instead of tables\n"
@@ -136,6 +164,8 @@ parse_args(int argc, char *argv[], struct args *a)
 			return 1;
 		} else if (strcmp(o, "--json") == 0) {
 			a->json = true;
+		} else if (strcmp(o, "--dry-run") == 0) {
+			a->dry_run = true;
 		} else if (strcmp(o, "--env-file") == 0 && has_value) {
 			a->envfile = argv[++i];
 		} else if (strcmp(o, "--state") == 0 && has_value) {
@@ -360,14 +390,15 @@ query(struct db *db, const char *sql, int n, const char *const *params, PGresult
 static int
 cmd_jobs(const struct args *a, struct db *db)
 {
-	char sql[1024], lim[24];
+	char sql[2048], lim[24];
 	const char *params[2] = { lim, a->state };
 	enum job_state st;
 	PGresult *res = NULL;
 	int rc;
 
 	if (a->state != NULL && !job_state_parse(a->state, &st)) {
-		fprintf(stderr, PROG ": --state must be queued, running, succeeded or failed\n");
+		fprintf(stderr, PROG ": --state must be queued, running, succeeded, failed or "
+		    "cancelled\n");
 		return 2;
 	}
 	snprintf(lim, sizeof(lim), "%lld", a->limit > 0 ? a->limit : 50);
@@ -386,7 +417,7 @@ cmd_jobs(const struct args *a, struct db *db)
 static int
 cmd_job_show(const struct args *a, struct db *db, long long id)
 {
-	char sql[1024], ids[24];
+	char sql[2048], ids[24];
 	const char *params[1] = { ids };
 	PGresult *job = NULL, *runs = NULL;
 	json_object *o;
@@ -443,12 +474,85 @@ cmd_job_retry(const struct args *a, struct db *db, long long id)
 }
 
 static int
+cmd_job_cancel(const struct args *a, struct db *db, long long id)
+{
+	char track[37] = "";
+	struct job_move m;
+	json_object *o;
+	struct errbuf e;
+
+	err_clear(&e);
+	if (job_cancel(db, id, &m, track, &e) != OK) {
+		fprintf(stderr, PROG ": cannot cancel job %lld: %s\n", id, err_msg(&e));
+		return 1;
+	}
+	if (!a->json) {
+		printf("job %lld%s%s: %s\n", id, track[0] != '\0' ? " track " : "", track,
+		    m.request_cancel ? "running, its runner is asked to stop (cancel requested)" :
+		    "queued -> cancelled");
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "track_id", track[0] != '\0' ? json_object_new_string(track) :
+	    NULL);
+	json_object_object_add(o, "state", json_object_new_string(job_state_str(m.to)));
+	json_object_object_add(o, "cancel_requested", json_object_new_boolean(1));
+	return print_json(o);
+}
+
+static int
+cmd_track_delete(const struct args *a, struct db *db, const char *arg)
+{
+	struct track_deletion d;
+	struct config cfg;
+	json_object *o;
+	struct errbuf e;
+	char id[37];
+	enum result rc;
+
+	if (!id_uuid_normalize(arg, id)) {
+		fprintf(stderr, PROG ": a track ID is a UUID, not %s\n", arg);
+		return 2;
+	}
+	err_clear(&e);
+	/* The purge's attempts and the webhooks: the same settings as the API's. */
+	if (config_load(&cfg, a->envfile, &e) != OK) {
+		fprintf(stderr, PROG ": configuration: %s\n", err_msg(&e));
+		return 1;
+	}
+	rc = track_delete(db, &cfg, id, NULL, &d, &e);
+	config_free(&cfg);
+	if (rc != OK) {
+		fprintf(stderr, PROG ": cannot delete track %s: %s\n", id, err_msg(&e));
+		return 1;
+	}
+	if (!a->json) {
+		printf("track %s deleted", id);
+		if (d.cancel_requested)
+			printf("; job %lld is running, its runner is asked to stop", d.job_id);
+		else if (d.job_cancelled)
+			printf("; job %lld cancelled", d.job_id);
+		printf("; purge job %lld removes its objects\n", d.purge_job_id);
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "track_id", json_object_new_string(id));
+	json_object_object_add(o, "deleted", json_object_new_boolean(1));
+	json_object_object_add(o, "job_id", d.job_id != 0 ? json_object_new_int64(d.job_id) : NULL);
+	json_object_object_add(o, "job_cancelled", json_object_new_boolean(d.job_cancelled));
+	json_object_object_add(o, "cancel_requested", json_object_new_boolean(d.cancel_requested));
+	json_object_object_add(o, "purge_job_id", json_object_new_int64(d.purge_job_id));
+	return print_json(o);
+}
+
+static int
 cmd_track_show(const struct args *a, struct db *db, const char *arg)
 {
 	char id[37];
 	const char *params[1] = { id };
 	PGresult *t = NULL, *jobs = NULL;
-	char sql[1024];
+	char sql[2048];
 	json_object *o;
 	int rc;
 
@@ -459,14 +563,17 @@ cmd_track_show(const struct args *a, struct db *db, const char *arg)
 	if ((rc = query(db, "SELECT id, owner_id, title, artist_name, file_extension, file_size,"
 	    " content_type, processing_status::text AS status, processing_error, duration_seconds,"
 	    " original_audio_key, artwork_key, hls_prefix, hls_url, artwork_url, " TS("created_at")
-	    ", " TS("updated_at") " FROM tracks WHERE id = $1::uuid", 1, params, &t)) != 0)
+	    ", " TS("updated_at") ", " TS("deleted_at") " FROM tracks WHERE id = $1::uuid", 1,
+	    params, &t)) != 0)
 		goto out;
 	if (PQntuples(t) == 0) {
 		fprintf(stderr, PROG ": there is no track %s\n", id);
 		rc = 1;
 		goto out;
 	}
-	snprintf(sql, sizeof(sql), "%s WHERE track_id = $1::uuid ORDER BY id", job_columns);
+	/* its jobs, and its purge (which names the track in its payload) */
+	snprintf(sql, sizeof(sql), "%s WHERE track_id = $1::uuid OR (kind = 'purge'"
+	    " AND payload ->> 'track_id' = $1::text) ORDER BY id", job_columns);
 	if ((rc = query(db, sql, 1, params, &jobs)) != 0)
 		goto out;
 	if (a->json) {
@@ -617,28 +724,167 @@ out:
 	return rc;
 }
 
+/* What a janitor pass is given to print, one item at a time. */
+struct janitor_out {
+	bool json;
+	json_object *items; /* --json: the array, owned by the document */
+};
+
+static void
+janitor_item_out(void *ctx, const struct janitor_item *it)
+{
+	struct janitor_out *out = ctx;
+	json_object *o;
+
+	if (!out->json) {
+		char what[64];
+
+		if (it->action == JA_PRUNE_RUNS)
+			snprintf(what, sizeof(what), "%lld job runs", it->count);
+		printf("%-10s  %-13s  %-36s  %s\n", janitor_pass_str(it->pass),
+		    janitor_action_str(it->action), it->track_id != NULL ? it->track_id : "-",
+		    it->action == JA_PRUNE_RUNS ? what : it->key != NULL ? it->key : "-");
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "pass", json_object_new_string(janitor_pass_str(it->pass)));
+	json_object_object_add(o, "action",
+	    json_object_new_string(janitor_action_str(it->action)));
+	json_object_object_add(o, "track_id",
+	    it->track_id != NULL ? json_object_new_string(it->track_id) : NULL);
+	json_object_object_add(o, "key", it->key != NULL ? json_object_new_string(it->key) : NULL);
+	json_object_object_add(o, "count", json_object_new_int64(it->count));
+	json_object_array_add(out->items, o);
+}
+
+/*
+ * The janitor's lock, waited for up to a minute (a runner's pass holds it
+ * for at most JANITOR_TICK_BUDGET_S and the storage calls in hand). 0: held.
+ */
+static int
+janitor_lock_wait(struct db *db)
+{
+	struct errbuf e;
+	bool got = false;
+	int i;
+
+	for (i = 0; i < 120; i++) {
+		err_clear(&e);
+		if (janitor_try_lock(db, &got, &e) != OK) {
+			fprintf(stderr, PROG ": janitor: %s\n", err_msg(&e));
+			return 1;
+		}
+		if (got)
+			return 0;
+		usleep(500000);
+	}
+	fprintf(stderr, PROG ": janitor: another janitor pass (a runner's, or another "
+	    PROG ") has held its lock for a minute; try again later\n");
+	return 1;
+}
+
+static int
+cmd_janitor(const struct args *a, struct db *db)
+{
+	struct janitor_out out = { a->json, NULL };
+	struct janitor_opts o = { a->dry_run, 0, NULL, janitor_item_out, &out };
+	struct janitor_report r;
+	struct config cfg;
+	struct s3 s3;
+	struct errbuf e;
+	json_object *doc = NULL;
+	enum result rc;
+	int status = 1;
+
+	err_clear(&e);
+	if (config_load(&cfg, a->envfile, &e) != OK) {
+		fprintf(stderr, PROG ": configuration: %s\n", err_msg(&e));
+		return 1;
+	}
+	/* what the passes log (storage's removals, warnings) goes to stderr */
+	log_init(PROG, (enum log_level)log_level_parse(cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(cfg.log_format));
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (s3_init(&s3, &cfg, &e) != OK) {
+		fprintf(stderr, PROG ": %s\n", err_msg(&e));
+		goto out_cfg;
+	}
+	/* A dry run changes nothing: it needs no turn. */
+	if (!a->dry_run && janitor_lock_wait(db) != 0)
+		goto out;
+	if (a->json) {
+		doc = json_object_new_object();
+		out.items = json_object_new_array();
+		json_object_object_add(doc, "dry_run", json_object_new_boolean(a->dry_run));
+		json_object_object_add(doc, "items", out.items);
+	} else
+		printf("%-10s  %-13s  %-36s  %s\n", "pass", "action", "track_id", "key");
+	rc = janitor_run(db, &s3, &cfg, &o, &r, &e);
+	if (!a->dry_run)
+		janitor_unlock(db);
+	if (rc != OK)
+		fprintf(stderr, PROG ": janitor: %s (the rest is left for the next pass)\n",
+		    err_msg(&e));
+	status = rc == OK ? 0 : 1;
+	if (a->json) {
+		json_object_object_add(doc, "expired", json_object_new_int64(r.expired));
+		json_object_object_add(doc, "removed", json_object_new_int64(r.removed));
+		json_object_object_add(doc, "swept", json_object_new_int64(r.swept));
+		json_object_object_add(doc, "objects", json_object_new_int64(r.objects));
+		json_object_object_add(doc, "uploads_aborted",
+		    json_object_new_int64(r.uploads_aborted));
+		json_object_object_add(doc, "runs_pruned", json_object_new_int64(r.runs_pruned));
+		json_object_object_add(doc, "skipped", json_object_new_int64(r.skipped));
+		json_object_object_add(doc, "error",
+		    rc == OK ? NULL : json_object_new_string(err_msg(&e)));
+		if (print_json(doc) != 0)
+			status = 1;
+	} else
+		printf("janitor%s: %lld tracks expired, %lld removed, %lld swept of old attempts, "
+		    "%lld objects, %lld uploads aborted, %lld job runs pruned%s\n",
+		    a->dry_run ? " (dry run, nothing changed)" : "", r.expired, r.removed, r.swept,
+		    r.objects, r.uploads_aborted, r.runs_pruned,
+		    r.skipped > 0 ? "; some left for the next pass" : "");
+out:
+	s3_cleanup(&s3);
+out_cfg:
+	curl_global_cleanup();
+	config_free(&cfg);
+	return status;
+}
+
 static int
 dispatch(const struct args *a, struct db *db)
 {
 	const char *cmd = a->pos[0], *sub = a->npos > 1 ? a->pos[1] : "";
 	long long id;
 
+	if (a->dry_run && strcmp(cmd, "janitor") != 0)
+		goto bad;
 	if (strcmp(cmd, "jobs") == 0 && a->npos == 1 && a->dir == NULL)
 		return cmd_jobs(a, db);
 	if (strcmp(cmd, "migrate") == 0 && a->npos == 1 && a->state == NULL && a->limit == 0)
 		return cmd_migrate(a, db);
+	if (strcmp(cmd, "janitor") == 0 && a->npos == 1 && a->state == NULL && a->limit == 0 &&
+	    a->dir == NULL)
+		return cmd_janitor(a, db);
 	if (a->npos != 3 || a->state != NULL || a->limit != 0 || a->dir != NULL)
 		goto bad;
-	if (strcmp(cmd, "job") == 0 && (strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0)) {
+	if (strcmp(cmd, "job") == 0 && (strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0 ||
+	    strcmp(sub, "cancel") == 0)) {
 		if (!parse_id(a->pos[2], &id)) {
 			fprintf(stderr, PROG ": a job ID is a positive whole number, not %s\n",
 			    a->pos[2]);
 			return 2;
 		}
+		if (sub[0] == 'c')
+			return cmd_job_cancel(a, db, id);
 		return sub[0] == 's' ? cmd_job_show(a, db, id) : cmd_job_retry(a, db, id);
 	}
 	if (strcmp(cmd, "track") == 0 && strcmp(sub, "show") == 0)
 		return cmd_track_show(a, db, a->pos[2]);
+	if (strcmp(cmd, "track") == 0 && strcmp(sub, "delete") == 0)
+		return cmd_track_delete(a, db, a->pos[2]);
 bad:
 	fprintf(stderr, PROG ": unknown command or options (see --help)\n");
 	return 2;

@@ -21,7 +21,7 @@ const OTHER_BUCKET = 'other-bucket';
 /* Start devs3 on a free loopback port in a fresh temp dir; args and env are extra. */
 async function startServer({ quiet = true, args: extra = [], env = {} } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'devs3-test-'));
-  const args = [SERVER, '--dir', path.join(tmp, 'data'), '--host', '127.0.0.1', '--port', '0',
+  const args = ['--openssl-legacy-provider', SERVER, '--dir', path.join(tmp, 'data'), '--host', '127.0.0.1', '--port', '0',
     '--bucket', BUCKET, '--bucket', OTHER_BUCKET, '--access-key', CREDS.accessKeyId,
     '--secret-key', CREDS.secretAccessKey, '--region', REGION];
   if (quiet) args.push('--quiet');

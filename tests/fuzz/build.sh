@@ -32,7 +32,8 @@ declare -A SRCS=(
 	[playlist]="jobs/playlist.c lib/result.c"
 	[base64]="lib/encode.c lib/result.c"
 	[sigv4_query]="lib/sigv4.c lib/encode.c lib/result.c"
-	[config]="lib/config.c lib/storage_layout.c lib/encode.c lib/log.c lib/utf8.c lib/result.c"
+	[config]="lib/config.c lib/ipallow.c lib/webhook.c lib/storage_layout.c lib/encode.c lib/log.c lib/utf8.c lib/result.c"
+	[ipallow]="lib/ipallow.c lib/result.c"
 	[s3_status]="lib/s3_status.c lib/result.c"
 	[query]="fcgi/query.c lib/track.c lib/encode.c lib/ids.c lib/db.c lib/log.c lib/result.c lib/utf8.c"
 	[s3_multipart]="lib/s3_multipart.c lib/s3_status.c lib/sigv4.c lib/storage_layout.c lib/encode.c lib/log.c lib/utf8.c lib/result.c"
@@ -42,9 +43,11 @@ declare -A SRCS=(
 	[loudness]="jobs/loudness.c"
 	[upload_tags]="tools/upload_tags.c tools/upload_text.c lib/utf8.c lib/result.c"
 	[upload_detail]="tools/upload_http.c tools/upload_text.c lib/utf8.c lib/result.c"
+	[s3_list]="lib/s3_list.c lib/s3.c lib/s3_post.c lib/s3_status.c lib/sigv4.c lib/storage_layout.c lib/clock.c lib/encode.c lib/log.c lib/utf8.c lib/result.c"
+	[webhook]="lib/webhook.c lib/encode.c lib/result.c"
 )
 ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query
-	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail"
+	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail s3_list ipallow webhook"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail"
+ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail webhook"
 targets=${*:-$ALL}
 OUT=build/fuzz-cov
 # shellcheck disable=SC2086

@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query
-	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail"
+	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail webhook"
 targets=${*:-$ALL}
 secs=${FUZZ_SECONDS:-60}
 OUT=build/fuzz

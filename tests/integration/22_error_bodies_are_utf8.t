@@ -22,10 +22,10 @@ ok "path with an overlong and a surrogate: body is UTF-8" utf8_ok
 is "$(jget .detail)" "There is no API endpoint at /tracks/x/$FFFD$FFFD$FFFD$FFFD$FFFD." \
 	"path with an overlong and a surrogate: one U+FFFD per ill-formed part"
 
-api DELETE "/tracks/%ff%fe" "" "$tok"
-is "$STATUS" 405 "DELETE on a path with FF FE: 405"
+api PUT "/tracks/%ff%fe" "" "$tok"
+is "$STATUS" 405 "PUT on a path with FF FE: 405"
 ok "405: body is UTF-8" utf8_ok
-is "$(jget .detail)" "Method DELETE is not allowed on /tracks/$FFFD$FFFD; use GET." "405: path echoed with U+FFFD"
+is "$(jget .detail)" "Method PUT is not allowed on /tracks/$FFFD$FFFD; use GET, DELETE." "405: path echoed with U+FFFD"
 
 api GET "/tracks/x/$E300" "" "$tok"
 is "$STATUS" 404 "path of 300 two-byte characters: 404"

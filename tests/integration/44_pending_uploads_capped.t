@@ -47,4 +47,12 @@ complete "$TOK3" "$TRACK_ID"
 is "$STATUS" 202 "its complete is accepted"
 api POST /tracks/upload/init "$BODY_INIT" "$TOK3"
 is "$STATUS" 201 "a completed upload frees its slot"
+
+# So does a deleted one (DELETE /tracks/{id}): the first user is at the limit.
+api POST /tracks/upload/init "$BODY_INIT" "$TOK"
+is "$STATUS" 429 "the first user is still at the limit"
+api DELETE "/tracks/$(psql_q "select id from tracks where owner_id = '$SUB' limit 1")" "" "$TOK"
+is "$STATUS" 204 "one of its pending uploads deleted"
+api POST /tracks/upload/init "$BODY_INIT" "$TOK"
+is "$STATUS" 201 "a deleted upload frees its slot"
 done_testing

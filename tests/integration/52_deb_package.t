@@ -28,6 +28,8 @@ dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|' | sort > "$TMP/files"
 for f in /usr/bin/mustory-api /usr/bin/mustory-runner /usr/bin/mustory-token \
 	/lib/systemd/system/mustory-api.socket /lib/systemd/system/mustory-api.service \
 	/lib/systemd/system/mustory-runner@.service \
+	/lib/systemd/system/mustory-janitor.service /lib/systemd/system/mustory-janitor.timer \
+	/usr/bin/mustory-admin \
 	/usr/share/mustory/nginx/mustory.conf /usr/share/mustory/apache/mustory-proxy-fcgi.conf \
 	/usr/share/mustory/apache/mustory-fcgid.conf /usr/share/mustory/apache/mustory-cgi.conf \
 	/usr/share/mustory/apache/errors/404.json /usr/share/mustory/schema.sql \
@@ -46,13 +48,15 @@ for p in mustory-api mustory-runner mustory-token; do
 	ok "$p: ldd resolves every library" bash -c '! ldd "$1" | grep -q "not found"' _ "$x"
 done
 is "$(grep -h '^ExecStart=' "$TMP"/root/lib/systemd/system/*.service | cut -d' ' -f1 | sort | tr '\n' ' ')" \
-	"ExecStart=/usr/bin/mustory-api ExecStart=/usr/bin/mustory-runner " "the units run the packaged programs"
+	"ExecStart=/usr/bin/mustory-admin ExecStart=/usr/bin/mustory-api ExecStart=/usr/bin/mustory-runner " \
+	"the units run the packaged programs"
 
 # make install / uninstall
 I=$TMP/inst
 ok "make install DESTDIR= PREFIX=/usr/local" bash -c 'make install SAN=1 DESTDIR="$1" >"$2" 2>&1' _ "$I" "$TMP/install.log" ||
 	diag "$(tail -n 20 "$TMP/install.log")"
 for f in bin/mustory-api bin/mustory-runner bin/mustory-token lib/systemd/system/mustory-api.socket \
+	lib/systemd/system/mustory-janitor.service lib/systemd/system/mustory-janitor.timer \
 	share/mustory/apache/mustory-proxy-fcgi.conf share/mustory/nginx/mustory.conf \
 	share/mustory/schema.sql share/mustory/env.example share/doc/mustory/docs/hosting.md; do
 	ok "installed /usr/local/$f" test -e "$I/usr/local/$f"

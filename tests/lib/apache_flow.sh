@@ -82,3 +82,12 @@ same "405 GET on init" GET /tracks/upload/init "" "$tok"
 same "405 DELETE on a status" DELETE "/tracks/upload/status/$(new_user)" "" "$tok"
 API_URL=$APACHE_URL api GET /tracks/upload/init "" "$tok" -D "$TMP/h"
 is "$(hdr Allow)" POST "$MODE: 405 names the method: Allow: POST"
+# DELETE reaches the API too (issue 15): someone else's is the same 404,
+# the owner's a 204 with no body, then the track is gone. (A track of its
+# own: TRACK_ID stays the completed one.)
+api POST /tracks/upload/init '{"title":"t","artist_name":"a","file_extension":"mp3","file_size":10}' "$tok"
+del=$(jget .track_id)
+same "404 DELETE of someone else's track" DELETE "/tracks/$del" "" "$(token "$(new_user)")"
+API_URL=$APACHE_URL api DELETE "/tracks/$del" "" "$tok" -D "$TMP/h"
+is "$STATUS:$BODY:$(hdr Content-Type)" "204::" "$MODE: DELETE: 204, no body, no Content-Type"
+same "404 a deleted track" GET "/tracks/upload/status/$del" "" "$tok"

@@ -63,6 +63,10 @@ bad_values_name_the_variable(void **state)
 		{ "DOWNLOAD_URL_EXPIRES_SECONDS", "5", "DOWNLOAD_URL_EXPIRES_SECONDS must be a whole number from 10" },
 		{ "MULTIPART_PART_BYTES", "5242879", "MULTIPART_PART_BYTES must be a whole number from 5242880 to 5368709120" },
 		{ "UPLOAD_URL_EXPIRES_SECONDS", "0", "UPLOAD_URL_EXPIRES_SECONDS must be a whole number from 1 to 604800" },
+		{ "WEBHOOK_URLS", "http://127.0.0.1:1/hook", "WEBHOOK_SECRET is required when WEBHOOK_URLS is set" },
+		{ "WEBHOOK_URLS", "ftp://127.0.0.1/x", "WEBHOOK_URLS: entry 1 is not an http:// or https:// URL" },
+		{ "WEBHOOK_SECRET", "whsec_c2hvcnQ=", "WEBHOOK_SECRET must be whsec_ followed by the base64" },
+		{ "WEBHOOK_TIMEOUT_SECONDS", "0", "WEBHOOK_TIMEOUT_SECONDS must be a whole number from 1 to 120" },
 	};
 	size_t i;
 
@@ -91,6 +95,65 @@ bad_values_name_the_variable(void **state)
 	}
 	unsetenv("LOG_LEVEL");
 	unsetenv("STORAGE_PATH_STYLE");
+}
+
+/* The janitor's settings; an upload URL may never outlive its track's expiry. */
+static void
+janitor_settings(void **state)
+{
+	static const struct {
+		const char *ttl, *url; /* UPLOAD_TTL_SECONDS, UPLOAD_URL_EXPIRES_SECONDS */
+		enum result rc;
+	} c[] = {
+		{ NULL, NULL, OK },
+		{ "900", NULL, OK },       /* equal to the URL's default lifetime */
+		{ "899", NULL, ERR_INVALID },
+		{ "60", "60", OK },
+		{ "59", "60", ERR_INVALID },
+		{ "604800", "604800", OK },
+		{ NULL, "604800", ERR_INVALID }, /* the default TTL is a day */
+	};
+	struct config cfg;
+	struct errbuf e;
+	size_t i;
+
+	(void)state;
+	set_required();
+	err_clear(&e);
+	assert_int_equal(config_load(&cfg, NULL, &e), OK);
+	assert_int_equal(cfg.upload_ttl_s, 86400);
+	assert_int_equal(cfg.job_history_days, 30);
+	assert_int_equal(cfg.janitor_interval_s, 300);
+	config_free(&cfg);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		set_required();
+		if (c[i].ttl != NULL)
+			setenv("UPLOAD_TTL_SECONDS", c[i].ttl, 1);
+		if (c[i].url != NULL)
+			setenv("UPLOAD_URL_EXPIRES_SECONDS", c[i].url, 1);
+		err_clear(&e);
+		if (config_load(&cfg, NULL, &e) != c[i].rc)
+			fail_msg("case %zu: %s", i, e.msg);
+		if (c[i].rc == OK)
+			config_free(&cfg);
+		else if (strstr(e.msg, "UPLOAD_TTL_SECONDS (") == NULL ||
+		    strstr(e.msg, "must be at least UPLOAD_URL_EXPIRES_SECONDS") == NULL)
+			fail_msg("case %zu: \"%s\" does not name both variables", i, e.msg);
+		unsetenv("UPLOAD_TTL_SECONDS");
+		unsetenv("UPLOAD_URL_EXPIRES_SECONDS");
+	}
+	set_required();
+	setenv("JANITOR_INTERVAL_SECONDS", "0", 1); /* 0: no pass in the runner */
+	err_clear(&e);
+	assert_int_equal(config_load(&cfg, NULL, &e), OK);
+	assert_int_equal(cfg.janitor_interval_s, 0);
+	config_free(&cfg);
+	setenv("JOB_HISTORY_DAYS", "0", 1);
+	err_clear(&e);
+	assert_int_equal(config_load(&cfg, NULL, &e), ERR_INVALID);
+	assert_non_null(strstr(e.msg, "JOB_HISTORY_DAYS must be a whole number from 1"));
+	unsetenv("JOB_HISTORY_DAYS");
+	unsetenv("JANITOR_INTERVAL_SECONDS");
 }
 
 static void
@@ -177,6 +240,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_trailing_slash),
 		cmocka_unit_test(bad_values_name_the_variable),
+		cmocka_unit_test(janitor_settings),
 		cmocka_unit_test(env_file_fills_gaps_environment_wins),
 		cmocka_unit_test(storage_api_settings),
 		cmocka_unit_test(env_file_choice),

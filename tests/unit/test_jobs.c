@@ -12,6 +12,7 @@
 #include "encslots.h"
 #include "jobstore.h"
 #include "proc.h"
+#include "purge.h"
 #include "transcode.h"
 
 /* Every event from every state: the whole move, the rescue's lease_lost too. */
@@ -116,6 +117,130 @@ state_machine_table(void **state)
 	assert_string_equal(job_state_str((enum job_state)99), "unknown");
 }
 
+/*
+ * Cancel (a queued job at once; a running one asked first, then ended by
+ * its runner or the rescue of its lease), defer (a purge waiting for the
+ * track's runner) and a persistent job (a purge never gives up on a
+ * transient cause): the whole move, with the facts they read.
+ */
+static void
+state_machine_cancel_defer_table(void **state)
+{
+	static const struct {
+		enum job_state from;
+		enum job_event ev;
+		int attempts;
+		bool persistent, cancel_requested;
+		enum result rc;
+		enum job_state to;
+		const char *outcome;
+		int track;             /* -1: the track does not change */
+		double delay_s;
+		bool uncount, request_cancel;
+		const char *message;   /* NULL: not checked */
+		const char *public_message;
+	} cases[] = {
+		{ JOB_QUEUED, JEV_CANCEL, 0, false, false, OK, JOB_CANCELLED, NULL, TRACK_FAILED, 0,
+		    false, false, "cancelled before it ran (an operator cancelled it)",
+		    "Processing was cancelled; upload the track again to have it processed." },
+		{ JOB_RUNNING, JEV_CANCEL, 2, false, false, OK, JOB_RUNNING, NULL, -1, 0, false, true,
+		    "cancel requested (an operator cancelled it): the runner host:1:r stops at its "
+		    "next heartbeat", "" },
+		{ JOB_RUNNING, JEV_CANCEL, 2, false, true, OK, JOB_CANCELLED, "cancelled",
+		    TRACK_FAILED, 0, false, false, "cancelled during attempt 2, on the runner "
+		    "host:1:r (as requested)", "Processing was cancelled; upload the track "
+		    "again to have it processed." },
+		{ JOB_SUCCEEDED, JEV_CANCEL, 1, false, false, ERR_CONFLICT, JOB_SUCCEEDED, NULL, -1,
+		    0, false, false, NULL, "" },
+		{ JOB_FAILED, JEV_CANCEL, 5, false, false, ERR_CONFLICT, JOB_FAILED, NULL, -1, 0,
+		    false, false, NULL, "" },
+		{ JOB_CANCELLED, JEV_CANCEL, 1, false, false, ERR_CONFLICT, JOB_CANCELLED, NULL, -1,
+		    0, false, false, NULL, "" },
+		{ JOB_CANCELLED, JEV_OPERATOR_RETRY, 1, false, false, OK, JOB_QUEUED, NULL,
+		    TRACK_PROCESSING, 0, false, false, "", "" },
+		{ JOB_CANCELLED, JEV_CLAIM, 1, false, false, ERR_CONFLICT, JOB_CANCELLED, NULL, -1,
+		    0, false, false, NULL, "" },
+		{ JOB_RUNNING, JEV_DEFER, 1, true, false, OK, JOB_QUEUED, "deferred", -1, 7, true,
+		    false, "deferred for 7 s: it cannot run yet", "" },
+		{ JOB_QUEUED, JEV_DEFER, 0, true, false, ERR_CONFLICT, JOB_QUEUED, NULL, -1, 0,
+		    false, false, NULL, "" },
+		{ JOB_RUNNING, JEV_FAIL_TRANSIENT, 5, true, false, OK, JOB_QUEUED, "retry", -1, 80,
+		    false, false, "storage down", "" },
+		{ JOB_RUNNING, JEV_LEASE_LOST, 5, true, false, OK, JOB_QUEUED, "lease_lost", -1, 0,
+		    false, false, NULL, "" },
+		{ JOB_RUNNING, JEV_FAIL_PERMANENT, 1, true, false, OK, JOB_FAILED, "failed",
+		    TRACK_FAILED, 0, false, false, "storage down", "the file could not be processed; "
+		    "it may be damaged or in a form we cannot read" },
+	};
+	struct job_facts f;
+	struct job_move m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum result rc;
+
+		memset(&f, 0, sizeof(f));
+		f.id = 42;
+		f.attempts = cases[i].attempts;
+		f.max_attempts = 5;
+		f.owner = "host:1:r";
+		f.cause = ERR_STORAGE;
+		f.detail = "storage down";
+		f.backoff_base_s = 5;
+		f.backoff_max_s = 600;
+		f.jitter = 0.5;
+		f.persistent = cases[i].persistent;
+		f.cancel_requested = cases[i].cancel_requested;
+		f.defer_s = 7;
+		rc = job_next(cases[i].from, cases[i].ev, &f, &m);
+		if (rc != cases[i].rc || m.to != cases[i].to)
+			fail_msg("case %zu: rc %d, %s -%s-> %s", i, rc, job_state_str(cases[i].from),
+			    job_event_str(cases[i].ev), job_state_str(m.to));
+		if (rc != OK)
+			continue;
+		if (m.track_changes != (cases[i].track >= 0) ||
+		    (m.track_changes && (int)m.track != cases[i].track) ||
+		    m.delay_s != cases[i].delay_s || m.uncount != cases[i].uncount ||
+		    m.request_cancel != cases[i].request_cancel ||
+		    (cases[i].outcome == NULL) != (m.outcome == NULL) ||
+		    (m.outcome != NULL && strcmp(m.outcome, cases[i].outcome) != 0))
+			fail_msg("case %zu: %s -%s-> %s", i, job_state_str(cases[i].from),
+			    job_event_str(cases[i].ev), job_state_str(m.to));
+		if (cases[i].message != NULL)
+			assert_string_equal(m.message, cases[i].message);
+		assert_string_equal(m.public_message, cases[i].public_message);
+	}
+	assert_string_equal(job_state_str(JOB_CANCELLED), "cancelled");
+	assert_string_equal(job_event_str(JEV_CANCEL), "cancel");
+	/* the reason, when the caller knows it */
+	memset(&f, 0, sizeof(f));
+	f.reason = "the track was deleted";
+	assert_int_equal(job_next(JOB_QUEUED, JEV_CANCEL, &f, &m), OK);
+	assert_string_equal(m.message, "cancelled before it ran (the track was deleted)");
+	assert_true(job_kind_persistent("purge"));
+	assert_false(job_kind_persistent("transcode_hls"));
+	assert_false(job_kind_persistent(NULL));
+}
+
+/* A purge names its track in its payload; anything else is no purge to run. */
+static void
+purge_payload_names_the_track(void **state)
+{
+	char id[37];
+
+	(void)state;
+	assert_true(purge_payload_track("{\"track_id\": \"123E4567-E89B-12D3-A456-426614174000\"}",
+	    id));
+	assert_string_equal(id, "123e4567-e89b-12d3-a456-426614174000");
+	assert_false(purge_payload_track(NULL, id));
+	assert_false(purge_payload_track("", id));
+	assert_false(purge_payload_track("{}", id));
+	assert_false(purge_payload_track("{\"track_id\": 7}", id));
+	assert_false(purge_payload_track("{\"track_id\": \"../etc\"}", id));
+	assert_false(purge_payload_track("[\"track_id\"]", id));
+}
+
 /* No detail: the failure is worded by its result. */
 static void
 state_machine_words_missing_detail(void **state)
@@ -186,6 +311,38 @@ state_machine_permanent_public_sentence(void **state)
 	f.public_msg = "ignored";
 	assert_int_equal(job_next(JOB_RUNNING, JEV_FAIL_TRANSIENT, &f, &m), OK);
 	assert_null(strstr(m.public_message, "ignored"));
+}
+
+/* A purge or a delivery moves like any job but never changes its track. */
+static void
+detached_kinds_leave_the_track(void **state)
+{
+	static const enum job_event evs[] = { JEV_SUCCEED, JEV_FAIL_PERMANENT,
+		JEV_FAIL_TRANSIENT, JEV_LEASE_LOST };
+	struct job_facts f = { 0 };
+	struct job_move m;
+	size_t i;
+
+	(void)state;
+	f.id = 7;
+	f.attempts = 5;
+	f.max_attempts = 5;
+	f.cause = ERR_STORAGE;
+	f.detail = "storage down";
+	f.detached = true;
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		assert_int_equal(job_next(JOB_RUNNING, evs[i], &f, &m), OK);
+		assert_false(m.track_changes);
+		assert_string_equal(m.public_message, "");
+	}
+	assert_int_equal(m.to, JOB_FAILED);
+	assert_int_equal(job_next(JOB_FAILED, JEV_OPERATOR_RETRY, &f, &m), OK);
+	assert_int_equal(m.to, JOB_QUEUED);
+	assert_false(m.track_changes);
+	assert_true(job_kind_sets_track("transcode_hls"));
+	assert_true(job_kind_sets_track(NULL));
+	assert_false(job_kind_sets_track("purge"));
+	assert_false(job_kind_sets_track("webhook"));
 }
 
 static void
@@ -404,8 +561,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_machine_table),
+		cmocka_unit_test(state_machine_cancel_defer_table),
+		cmocka_unit_test(purge_payload_names_the_track),
 		cmocka_unit_test(state_machine_words_missing_detail),
 		cmocka_unit_test(state_machine_permanent_public_sentence),
+		cmocka_unit_test(detached_kinds_leave_the_track),
 		cmocka_unit_test(backoff_grows_capped_with_jitter),
 		cmocka_unit_test(ladder_parse_table),
 		cmocka_unit_test(parallelism_one_per_rung),

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "routes.h"
@@ -47,11 +48,38 @@ route_match_table(void **state)
 	}
 }
 
+/* The labels /metrics counts requests under: the table's method and pattern. */
+static void
+route_labels(void **state)
+{
+	char buf[64];
+	int i;
+
+	(void)state;
+	assert_string_equal(routes_label_path(ROUTE_STATUS, buf, sizeof(buf)),
+	    "/tracks/upload/status/{track_id}");
+	assert_string_equal(routes_label_path(ROUTE_ORIGINAL, buf, sizeof(buf)),
+	    "/tracks/{track_id}/original");
+	assert_string_equal(routes_label_path(ROUTE_METRICS, buf, sizeof(buf)), "/metrics");
+	assert_string_equal(routes_label_path(ROUTE__MAX, buf, sizeof(buf)), "");
+	assert_string_equal(routes_label_path(-1, buf, sizeof(buf)), "");
+	assert_string_equal(routes_method(ROUTE_INIT), "POST");
+	assert_string_equal(routes_method(ROUTE_METRICS), "GET");
+	assert_null(routes_method(ROUTE__MAX));
+	/* every route has a label that fits and names no raw segment */
+	for (i = 0; i < ROUTE__MAX; i++) {
+		assert_non_null(routes_method(i));
+		assert_true(strlen(routes_label_path(i, buf, sizeof(buf))) < sizeof(buf) - 1);
+		assert_null(strchr(buf, '*'));
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(route_match_table),
+		cmocka_unit_test(route_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

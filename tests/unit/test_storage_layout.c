@@ -42,6 +42,7 @@ keys_follow_the_layout(void **state)
 	    "tracks/" TRACK "/original.mp3");
 	assert_string_equal(storage_key_artwork(b, sizeof(b), TRACK, "png"),
 	    "tracks/" TRACK "/artwork.png");
+	assert_string_equal(storage_track_prefix(b, sizeof(b), TRACK, STORAGE_PREFIX_UPLOADS), "tracks/" TRACK "/");
 	assert_string_equal(storage_key_hls_prefix(prefix, sizeof(prefix), TRACK, ATTEMPT),
 	    "hls/" TRACK "/" ATTEMPT);
 	assert_string_equal(storage_key_hls_master(b, sizeof(b), prefix),
@@ -57,6 +58,30 @@ keys_follow_the_layout(void **state)
 	    "art/" TRACK "/" ATTEMPT);
 	assert_string_equal(storage_key_art_file(b, sizeof(b), prefix, "cover-600.webp"),
 	    "art/" TRACK "/" ATTEMPT "/cover-600.webp");
+}
+
+/* A track's prefixes hold every key made for it above, and end in '/'. */
+static void
+track_prefixes_cover_every_key(void **state)
+{
+	static const char *const want[STORAGE_TRACK_PREFIXES] = { "tracks/" TRACK "/",
+		"hls/" TRACK "/", "art/" TRACK "/" };
+	char b[STORAGE_KEY_MAX], p[STORAGE_KEY_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < STORAGE_TRACK_PREFIXES; i++)
+		assert_string_equal(storage_track_prefix(p, sizeof(p), TRACK, i), want[i]);
+	assert_null(storage_track_prefix(p, sizeof(p), TRACK, STORAGE_TRACK_PREFIXES));
+	assert_null(storage_track_prefix(p, 10, TRACK, 0));
+	storage_key_original(b, sizeof(b), TRACK, "mp3");
+	assert_memory_equal(b, want[0], strlen(want[0]));
+	storage_key_hls_prefix(p, sizeof(p), TRACK, ATTEMPT);
+	storage_key_hls_master(b, sizeof(b), p);
+	assert_memory_equal(b, want[1], strlen(want[1]));
+	storage_key_art_prefix(p, sizeof(p), TRACK, ATTEMPT);
+	storage_key_art_file(b, sizeof(b), p, "cover.jpg");
+	assert_memory_equal(b, want[2], strlen(want[2]));
 }
 
 /* A key that does not fit is refused whole, never cut short. */
@@ -198,6 +223,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keys_follow_the_layout),
+		cmocka_unit_test(track_prefixes_cover_every_key),
 		cmocka_unit_test(a_key_that_does_not_fit_is_null),
 		cmocka_unit_test(attempt_ids_are_fresh_lowercase_hex),
 		cmocka_unit_test(public_and_form_urls_honour_the_path_style),
