@@ -139,6 +139,11 @@ rows=$(psql_q "select (select count(*) from tracks) || ' tracks, ' || (select co
 read -r pk50_g pk99_g <<< "$(pickup grown)"
 plans_g=$(plans grown)
 load grown
+# pgbench again now: the grown figures' baseline is measured beside them, not
+# minutes before on a shared machine (the run of 2026-12-01 compared them
+# with the empty phase's pgbench and saw a drop that was the machine's)
+pgbench -S -c 32 -j 2 -T "$secs" -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench > "$out/pgbench-S-grown.txt" 2>&1
+pg_tps_g=$(awk -F'= ' '/^tps/ {split($2,a," "); print a[1]}' "$out/pgbench-S-grown.txt")
 scripts/stack.sh stop-runner bench >/dev/null 2>&1
 
 phases="empty grown"
@@ -149,11 +154,13 @@ non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 {
 	echo "== API through nginx (wrk -t2 -c32 -d${secs}s), $(nproc) cores, FCGI_WORKERS=$FCGI_WORKERS"
 	printf '%-28s %10s tps     latency avg %s\n' "pgbench -S (c32 j2)" "$pg_tps" "$pg_lat"
+	printf '%-28s %10s tps     (after the grown tables'"'"' load: their baseline)\n' "pgbench -S (c32 j2), grown" "$pg_tps_g"
 	for ph in $phases; do
+		base=$pg_tps; [ "$ph" = grown ] && base=$pg_tps_g
 		for r in status init; do
 			f=$out/wrk-$r-$ph.txt
 			printf '%-28s %10s req/s   p99 %-8s ratio %.3f  non-2xx %s\n' "$r ($ph tables)" "$(rps "$f")" \
-				"$(p99 "$f")" "$(awk -v a="$(rps "$f")" -v b="$pg_tps" 'BEGIN {print a / b}')" "$(non2xx "$f")"
+				"$(p99 "$f")" "$(awk -v a="$(rps "$f")" -v b="$base" 'BEGIN {print a / b}')" "$(non2xx "$f")"
 		done
 	done
 	printf '%-28s %10s req/s   p99 %s\n' "healthz" "$(rps "$out/wrk-healthz.txt")" "$(p99 "$out/wrk-healthz.txt")"
@@ -165,6 +172,7 @@ non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 } | tee "$out/api-summary.txt"
 {
 	echo "pgbench $pg_tps"
+	echo "pgbench-grown $pg_tps_g"
 	for ph in $phases; do for r in status init; do
 		echo "$r-$ph $(rps "$out/wrk-$r-$ph.txt") $(p99 "$out/wrk-$r-$ph.txt")"
 	done; done

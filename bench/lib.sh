@@ -6,7 +6,9 @@ cd "$ROOT"
 export STACK_PROFILE=test STACK_DIR=$ROOT/.stack/$1 BIN=$ROOT/build/release
 # BENCH_PORT_BASE moves all three (two benches side by side on one machine)
 pb=${BENCH_PORT_BASE:-0}
-export PG_PORT=$((54320 + pb + $2)) S3_PORT=$((19000 + pb + $2)) HTTP_PORT=$((18080 + pb + $2))
+# BENCH_PG_PORT/BENCH_S3_PORT/BENCH_HTTP_PORT: exact ports instead (a shared machine's assignment)
+export PG_PORT=${BENCH_PG_PORT:-$((54320 + pb + $2))} S3_PORT=${BENCH_S3_PORT:-$((19000 + pb + $2))}
+export HTTP_PORT=${BENCH_HTTP_PORT:-$((18080 + pb + $2))}
 # One address drives all the load: lift the per-client limits (limit_conn
 # takes at most 65535).
 export NGINX_RATE=1000000r/s NGINX_BURST=1000000 NGINX_HEALTHZ_RATE=1000000r/s NGINX_HEALTHZ_BURST=1000000

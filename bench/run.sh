@@ -13,6 +13,7 @@ r=results
 get() { awk -v k="$1" -v f="$2" '$1 == k {print $f}' "$r/$3"; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "-" || b == "" || b == 0) print "-"; else printf "%.3f", a / b }'; }
 pg=$(get pgbench 2 api-figures.txt)
+pgg=$(get pgbench-grown 2 api-figures.txt)
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 {
 	echo
@@ -32,7 +33,7 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 		row "$k, empty tables" "$v req/s, p99 $p" "pgbench -S c32: $pg tps" "$(div "$v" "$pg")" "$goal" \
 			"$( [ -n "$b" ] && echo "$b req/s = $(div "$b" "$pg")" || echo -)"
 		v=$(get "$k-grown" 2 api-figures.txt); p=$(get "$k-grown" 3 api-figures.txt)
-		row "$k, grown tables" "$v req/s, p99 $p" "pgbench -S c32: $pg tps" "$(div "$v" "$pg")" "$goal" "-"
+		row "$k, grown tables" "$v req/s, p99 $p" "pgbench -S c32 (then): $pgg tps" "$(div "$v" "$pgg")" "$goal" "-"
 	done
 	row "job pickup, empty / grown" "p50 $(get pickup-empty 2 api-figures.txt) / $(get pickup-grown 2 api-figures.txt) ms, p99 $(get pickup-empty 3 api-figures.txt) / $(get pickup-grown 3 api-figures.txt) ms" "-" "-" "index depth" "-"
 	row "queue plans, grown tables" "$(grep '^plans-grown' "$r/api-figures.txt" | cut -d' ' -f2-)" "-" "-" "no seq scan" "-"

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "gateway.h"
-#include "jwt.h"
+#include "jwt_cache.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -66,6 +66,23 @@ const char *
 http_param(const struct req *r, const char *name)
 {
 	return FCGX_GetParam(name, r->fcgi->envp);
+}
+
+void
+http_fcgi_end(FCGX_Request *fr)
+{
+	const char *cl;
+
+	if (fr->keepConnection || fr->in == NULL || fr->ipcFd < 0)
+		return;
+	if (!fr->in->isClosed) {
+		cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+		if (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0)
+			return;
+		(void)FCGX_GetChar(fr->in); /* EOF: the empty stdin record */
+	}
+	if (fr->in->isClosed)
+		(void)FCGX_Detach(fr);
 }
 
 /*
@@ -290,7 +307,7 @@ http_authenticate(struct req *r)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	if (jwt_verify(h, &rules, time(NULL), r->user, &e) != OK) {
+	if (jwt_verify_cached(&r->w->jwt_cache, h, &rules, time(NULL), r->user, &e) != OK) {
 		http_error(r, 401, "invalid_token", "The access token was refused (%s). Sign in again.",
 		    err_msg(&e));
 		return false;
@@ -369,6 +386,13 @@ http_read_json(struct req *r)
 		goto out;
 	}
 	buf[len] = '\0';
+	/*
+	 * FastCGI: the empty stdin record that follows the body, so the stream
+	 * is at its end (http_fcgi_end). Never in CGI (ipcFd -1): a CGI server
+	 * need not give EOF after CONTENT_LENGTH bytes (RFC 3875 4.2).
+	 */
+	if (r->fcgi->ipcFd >= 0)
+		(void)FCGX_GetChar(r->fcgi->in);
 	if ((tok = json_tokener_new_ex(32)) == NULL) {
 		http_error(r, 503, "overloaded", "The server is out of memory; retry shortly.");
 		goto out;

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "db.h"
 #include "gate.h"
+#include "jwt_cache.h"
 #include "metrics.h"
 #include "result.h"
 #include "s3.h"
@@ -28,6 +29,7 @@ struct worker {
 	struct s3 s3;
 	struct gate *storage_gate; /* borrowed: the cap on storage calls; NULL: none */
 	int slot;                  /* this worker's place in storage_gate */
+	struct jwt_cache jwt_cache; /* tokens this worker verified (zeroed: empty) */
 	struct metrics *metrics;   /* borrowed: the counters shared by every worker; NULL: none */
 };
 
@@ -55,6 +57,18 @@ void http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w);
 
 /* Borrowed: a FastCGI parameter or NULL. */
 const char *http_param(const struct req *r, const char *name);
+
+/*
+ * After a FastCGI request's answer, before FCGX_Finish_r: when the web
+ * server has sent all it will (stdin read to its end, or no body and the
+ * empty stdin record, which the server sends with the parameters), the
+ * connection is closed at once instead of libfcgi's lingering close
+ * (shutdown, then waiting up to 2 s for the server to close first), which
+ * kept the worker from its next accept until nginx had run. A request
+ * with an unread body keeps the lingering close: closing over unread data
+ * would reset the server's side. Kept connections are left alone.
+ */
+void http_fcgi_end(FCGX_Request *fr);
 
 /*
  * Send len bytes of body (UTF-8 text) with status and content_type (a

@@ -164,6 +164,7 @@ worker_main(const struct config *cfg, int sock, struct gate *g, int slot, struct
 	}
 	while (!stopping && FCGX_Accept_r(&fr) == 0) {
 		serve_one(&w, &fr);
+		http_fcgi_end(&fr);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);

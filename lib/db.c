@@ -8,7 +8,12 @@
 
 static enum result db_connect(struct db *db, struct errbuf *e);
 static void db_drop(struct db *db);
+static int db_prepare(struct db *db, const char *sql, int nparams, char name[16],
+    PGresult **err);
 static PGresult *db_run(struct db *db, const char *sql, int nparams, const char *const *params);
+static enum result db_failed(struct db *db, const PGresult *r, struct errbuf *e);
+static enum result db_pipeline_read(struct db *db, struct db_stmt *st, size_t n,
+    struct errbuf *e);
 static const char *db_errline(PGconn *conn, const PGresult *res);
 
 static const char *
@@ -43,6 +48,37 @@ db_drop(struct db *db)
 }
 
 /*
+ * The name sql is prepared under on this connection ("mp<i>" in name),
+ * preparing it now if need be: 1. The cache is full (or out of memory): 0,
+ * run it unnamed. The PREPARE failed: -1, *err is its result.
+ */
+static int
+db_prepare(struct db *db, const char *sql, int nparams, char name[16], PGresult **err)
+{
+	PGresult *p;
+	size_t i;
+
+	for (i = 0; i < DB_MAX_PREPARED && db->prepared[i] != NULL; i++) {
+		if (strcmp(db->prepared[i], sql) == 0) {
+			snprintf(name, 16, "mp%zu", i);
+			return 1;
+		}
+	}
+	if (i == DB_MAX_PREPARED)
+		return 0;
+	snprintf(name, 16, "mp%zu", i);
+	p = PQprepare(db->conn, name, sql, nparams, NULL);
+	if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+		*err = p;
+		return -1;
+	}
+	PQclear(p);
+	if ((db->prepared[i] = strdup(sql)) == NULL)
+		return 0;
+	return 1;
+}
+
+/*
  * Run sql, prepared by name when it has parameters. The result is the
  * statement's (or the failed PREPARE's) result.
  */
@@ -50,27 +86,31 @@ static PGresult *
 db_run(struct db *db, const char *sql, int nparams, const char *const *params)
 {
 	char name[16];
-	PGresult *p;
-	size_t i;
+	PGresult *p = NULL;
 
 	if (nparams == 0)
 		return PQexecParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
-	for (i = 0; i < DB_MAX_PREPARED && db->prepared[i] != NULL; i++) {
-		if (strcmp(db->prepared[i], sql) == 0) {
-			snprintf(name, sizeof(name), "mp%zu", i);
-			return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-		}
-	}
-	if (i == DB_MAX_PREPARED)
+	switch (db_prepare(db, sql, nparams, name, &p)) {
+	case 1:
+		return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+	case 0:
 		return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	snprintf(name, sizeof(name), "mp%zu", i);
-	p = PQprepare(db->conn, name, sql, nparams, NULL);
-	if (PQresultStatus(p) != PGRES_COMMAND_OK)
+	default:
 		return p;
-	PQclear(p);
-	if ((db->prepared[i] = strdup(sql)) == NULL)
-		return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+	}
+}
+
+/* A statement's error: e, db->transient, and ERR_CONFLICT for a unique violation. */
+static enum result
+db_failed(struct db *db, const PGresult *r, struct errbuf *e)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	db->transient = state != NULL && (strncmp(state, "40", 2) == 0 ||
+	    strncmp(state, "53", 2) == 0 || strcmp(state, "55P03") == 0 ||
+	    strncmp(state, "57", 2) == 0);
+	err_set(e, "database error: %s", db_errline(db->conn, r));
+	return (state != NULL && strcmp(state, "23505") == 0) ? ERR_CONFLICT : ERR_DB;
 }
 
 static enum result
@@ -156,7 +196,6 @@ db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
 {
 	PGresult *r;
 	ExecStatusType st;
-	const char *state;
 	int attempt;
 	enum result rc;
 
@@ -194,12 +233,7 @@ db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
 			db_drop(db);
 			continue;
 		}
-		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		db->transient = state != NULL && (strncmp(state, "40", 2) == 0 ||
-		    strncmp(state, "53", 2) == 0 || strcmp(state, "55P03") == 0 ||
-		    strncmp(state, "57", 2) == 0);
-		err_set(e, "database error: %s", db_errline(db->conn, r));
-		rc = (state != NULL && strcmp(state, "23505") == 0) ? ERR_CONFLICT : ERR_DB;
+		rc = db_failed(db, r, e);
 		PQclear(r);
 		return rc;
 	}
@@ -242,4 +276,107 @@ db_rollback(struct db *db)
 		PQclear(r);
 	}
 	db->in_tx = false;
+}
+
+/*
+ * The pipeline's answers: each statement's result then its NULL, then the
+ * sync, which comes once the implicit transaction has committed (or rolled
+ * back). The first error wins; the statements after it were not run.
+ */
+static enum result
+db_pipeline_read(struct db *db, struct db_stmt *st, size_t n, struct errbuf *e)
+{
+	enum result rc = OK;
+	ExecStatusType s;
+	PGresult *r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		while ((r = PQgetResult(db->conn)) != NULL) {
+			s = PQresultStatus(r);
+			if (rc == OK && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) &&
+			    st[i].res == NULL) {
+				st[i].res = r;
+				continue;
+			}
+			if (rc == OK && s != PGRES_PIPELINE_ABORTED)
+				rc = db_failed(db, r, e);
+			else if (rc == OK) {
+				err_set(e, "database error: pipeline aborted");
+				rc = ERR_DB;
+			}
+			PQclear(r);
+		}
+		if (PQstatus(db->conn) != CONNECTION_OK)
+			break;
+	}
+	if (PQstatus(db->conn) == CONNECTION_OK) {
+		r = PQgetResult(db->conn);
+		s = PQresultStatus(r);
+		PQclear(r);
+		if (s != PGRES_PIPELINE_SYNC && rc == OK) {
+			err_set(e, "database error: no end of pipeline (%s)", PQresStatus(s));
+			rc = ERR_DB;
+		}
+	}
+	if (PQstatus(db->conn) != CONNECTION_OK || PQexitPipelineMode(db->conn) != 1) {
+		if (rc == OK)
+			err_set(e, "database connection lost: %s", db_errline(db->conn, NULL));
+		db_drop(db);
+		return ERR_DB;
+	}
+	return rc;
+}
+
+enum result
+db_pipeline(struct db *db, struct db_stmt *st, size_t n, struct errbuf *e)
+{
+	char names[DB_PIPELINE_MAX][16];
+	int named[DB_PIPELINE_MAX];
+	PGresult *p = NULL;
+	enum result rc;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < n; i++)
+		st[i].res = NULL;
+	if (db->in_tx || n == 0 || n > DB_PIPELINE_MAX) {
+		err_set(e, "db_pipeline: %zu statements%s", n, db->in_tx ? " inside a transaction" : "");
+		return ERR_INVALID;
+	}
+	if ((rc = db_ensure(db, e)) != OK)
+		return rc;
+	db->transient = false;
+	/* PREPARE is a round trip of its own: once per connection, before the pipeline. */
+	for (i = 0; i < n; i++) {
+		named[i] = st[i].nparams > 0 ? db_prepare(db, st[i].sql, st[i].nparams, names[i], &p) : 0;
+		if (named[i] < 0) {
+			rc = db_failed(db, p, e);
+			PQclear(p);
+			return rc;
+		}
+	}
+	if (PQenterPipelineMode(db->conn) != 1) {
+		err_set(e, "database error: %s", db_errline(db->conn, NULL));
+		return ERR_DB;
+	}
+	for (i = 0, ok = 1; ok && i < n; i++) {
+		if (named[i] == 1)
+			ok = PQsendQueryPrepared(db->conn, names[i], st[i].nparams, st[i].params, NULL,
+			    NULL, 0);
+		else
+			ok = PQsendQueryParams(db->conn, st[i].sql, st[i].nparams, NULL, st[i].params,
+			    NULL, NULL, 0);
+	}
+	if (!ok || PQpipelineSync(db->conn) != 1) {
+		err_set(e, "database error: %s", db_errline(db->conn, NULL));
+		db_drop(db);
+		return ERR_DB;
+	}
+	if ((rc = db_pipeline_read(db, st, n, e)) != OK)
+		for (i = 0; i < n; i++) {
+			PQclear(st[i].res);
+			st[i].res = NULL;
+		}
+	return rc;
 }

@@ -8,11 +8,13 @@
 #define MUSTORY_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <libpq-fe.h>
 
 #include "result.h"
 
 #define DB_MAX_PREPARED 32
+#define DB_PIPELINE_MAX 8 /* statements in one db_pipeline */
 
 struct db {
 	PGconn *conn;              /* owned; NULL when not connected */
@@ -47,6 +49,27 @@ enum result db_ensure(struct db *db, struct errbuf *e);
  */
 enum result db_exec(struct db *db, PGresult **res, const char *sql, int nparams,
     const char *const *params, struct errbuf *e);
+
+/* One statement of db_pipeline: like db_exec's arguments; res is set on OK. */
+struct db_stmt {
+	const char *sql;
+	int nparams;
+	const char *const *params;
+	PGresult *res; /* out, owned by the caller on OK (PQclear); NULL otherwise */
+};
+
+/*
+ * Run st[0..n-1] (1 <= n <= DB_PIPELINE_MAX) in one round trip (libpq's pipeline mode) as one implicit
+ * transaction: every statement runs, in order, each with a snapshot of its
+ * own (READ COMMITTED), and they commit together once the last is done; the
+ * first error rolls them all back and the rest do not run. OK only after
+ * the commit (with synchronous_commit, once it is durable). Statements with
+ * parameters are prepared once per connection, as db_exec's. Not inside
+ * db_begin. A connection found lost before sending is re-made; one lost on
+ * the way is ERR_DB (as for db_commit, the caller cannot tell whether it
+ * committed). Errors as db_exec's.
+ */
+enum result db_pipeline(struct db *db, struct db_stmt *st, size_t n, struct errbuf *e);
 
 enum result db_begin(struct db *db, struct errbuf *e);
 enum result db_commit(struct db *db, struct errbuf *e);

@@ -35,7 +35,7 @@ static enum result check_header(json_object *header, struct errbuf *e);
 static enum result check_audience(json_object *payload, const char *audience,
     struct errbuf *e);
 static enum result check_claims(json_object *payload, const struct jwt_rules *rules,
-    time_t now, char sub[37], struct errbuf *e);
+    time_t now, char sub[37], struct jwt_times *t, struct errbuf *e);
 
 /*
  * The members of the JSON object s (already parsed, so well-formed): the
@@ -221,32 +221,46 @@ check_audience(json_object *payload, const char *audience, struct errbuf *e)
 	return OK;
 }
 
-static enum result
-check_claims(json_object *payload, const struct jwt_rules *rules, time_t now, char sub[37],
+enum result
+jwt_times_check(const struct jwt_times *t, const struct jwt_rules *rules, time_t now,
     struct errbuf *e)
 {
 	long long max_ttl = rules->max_ttl_s > 0 ? rules->max_ttl_s : JWT_DEFAULT_MAX_TTL_S;
-	int64_t exp, nbf;
-	json_object *v;
 
-	if (time_claim(payload, "exp", true, &exp, e) != OK)
-		return ERR_AUTH;
 	/* Written so that no sum can overflow, whatever exp holds. */
-	if (exp <= (int64_t)now - JWT_LEEWAY_S) {
+	if (t->exp <= (int64_t)now - JWT_LEEWAY_S) {
 		err_set(e, "token expired");
 		return ERR_AUTH;
 	}
-	if (exp - (int64_t)now > max_ttl + JWT_LEEWAY_S) {
+	if (t->exp - (int64_t)now > max_ttl + JWT_LEEWAY_S) {
 		err_set(e, "token expires more than %lld s from now, longer than this service allows",
 		    max_ttl);
 		return ERR_AUTH;
 	}
-	switch (time_claim(payload, "nbf", false, &nbf, e)) {
+	if (t->has_nbf && t->nbf > (int64_t)now + JWT_LEEWAY_S) {
+		err_set(e, "token not yet valid");
+		return ERR_AUTH;
+	}
+	return OK;
+}
+
+static enum result
+check_claims(json_object *payload, const struct jwt_rules *rules, time_t now, char sub[37],
+    struct jwt_times *t, struct errbuf *e)
+{
+	json_object *v;
+
+	t->has_nbf = false;
+	if (time_claim(payload, "exp", true, &t->exp, e) != OK)
+		return ERR_AUTH;
+	/* exp is checked before nbf is read: an expired token says so first. */
+	if (jwt_times_check(t, rules, now, e) != OK)
+		return ERR_AUTH;
+	switch (time_claim(payload, "nbf", false, &t->nbf, e)) {
 	case OK:
-		if (nbf > (int64_t)now + JWT_LEEWAY_S) {
-			err_set(e, "token not yet valid");
+		t->has_nbf = true;
+		if (jwt_times_check(t, rules, now, e) != OK)
 			return ERR_AUTH;
-		}
 		break;
 	case ERR_NOT_FOUND:
 		break;
@@ -283,6 +297,15 @@ check_claims(json_object *payload, const struct jwt_rules *rules, time_t now, ch
 enum result
 jwt_verify(const char *token, const struct jwt_rules *rules, time_t now, char sub[37],
     struct errbuf *e)
+{
+	struct jwt_times t;
+
+	return jwt_verify_times(token, rules, now, sub, &t, e);
+}
+
+enum result
+jwt_verify_times(const char *token, const struct jwt_rules *rules, time_t now, char sub[37],
+    struct jwt_times *t, struct errbuf *e)
 {
 	const char *dot1, *dot2, *secret = rules != NULL ? rules->secret : NULL;
 	json_object *header = NULL, *payload = NULL;
@@ -327,7 +350,7 @@ jwt_verify(const char *token, const struct jwt_rules *rules, time_t now, char su
 
 	if ((payload = json_part(dot1 + 1, (size_t)(dot2 - dot1 - 1), "payload", e)) == NULL)
 		goto out;
-	rc = check_claims(payload, rules, now, sub, e);
+	rc = check_claims(payload, rules, now, sub, t, e);
 out:
 	OPENSSL_cleanse(mac, sizeof(mac));
 	free(sig);

@@ -4,6 +4,8 @@
 #ifndef MUSTORY_JWT_H
 #define MUSTORY_JWT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "result.h"
@@ -35,6 +37,24 @@ struct jwt_rules {
  */
 enum result jwt_verify(const char *token, const struct jwt_rules *rules, time_t now,
     char sub[37], struct errbuf *e);
+
+/* A verified token's time claims: what is left to check when it comes again. */
+struct jwt_times {
+	int64_t exp;
+	bool has_nbf;
+	int64_t nbf;
+};
+
+/* jwt_verify, and on OK the token's exp and nbf in t (for jwt_cache.h). */
+enum result jwt_verify_times(const char *token, const struct jwt_rules *rules, time_t now,
+    char sub[37], struct jwt_times *t, struct errbuf *e);
+
+/*
+ * The time rules of jwt_verify alone (exp, max TTL, nbf, with the same
+ * leeway and messages): ERR_AUTH with e set when t fails them at now.
+ */
+enum result jwt_times_check(const struct jwt_times *t, const struct jwt_rules *rules,
+    time_t now, struct errbuf *e);
 
 /*
  * Mint an HS256 token for sub expiring at exp, with "iss" and "aud" when

@@ -74,6 +74,9 @@ STATIC char *sigv4_canonical_request(const char *method, const char *uri,
     const char *payload);
 STATIC char *sigv4_string_to_sign(const char *amz_date, const char *scope,
     const char *canonical_request);
+static bool key_cache_fits(const struct sigv4_creds *c, const char *date8);
+static void signing_key_cached(const struct sigv4_creds *c, const char *date8,
+    unsigned char out[32]);
 static void signature_hex(const struct sigv4_creds *c, const char *date8,
     const char *text, char out[65]);
 static enum result sign_headers_of(const struct sigv4_request *req, bool presign,
@@ -521,6 +524,50 @@ sigv4_string_to_sign(const char *amz_date, const char *scope, const char *canoni
 	return s;
 }
 
+/*
+ * The signing key of the last (secret, date, region, service) this thread
+ * used: it changes once a day, and deriving it is four HMACs, most of a
+ * presigned form's cost. Per thread (the runner has a heartbeat thread), no
+ * allocation; inputs longer than the buffers are not cached.
+ */
+struct key_cache {
+	bool valid;
+	char secret[128], date8[9], region[64], service[32];
+	unsigned char key[32];
+};
+static _Thread_local struct key_cache key_cache;
+
+static bool
+key_cache_fits(const struct sigv4_creds *c, const char *date8)
+{
+	return strlen(c->secret_key) < sizeof(key_cache.secret) &&
+	    strlen(date8) < sizeof(key_cache.date8) &&
+	    strlen(c->region) < sizeof(key_cache.region) &&
+	    strlen(c->service) < sizeof(key_cache.service);
+}
+
+static void
+signing_key_cached(const struct sigv4_creds *c, const char *date8, unsigned char out[32])
+{
+	struct key_cache *k = &key_cache;
+
+	if (!key_cache_fits(c, date8)) {
+		sigv4_signing_key(c->secret_key, date8, c->region, c->service, out);
+		return;
+	}
+	if (!k->valid || strcmp(k->date8, date8) != 0 || strcmp(k->secret, c->secret_key) != 0 ||
+	    strcmp(k->region, c->region) != 0 || strcmp(k->service, c->service) != 0) {
+		k->valid = false;
+		sigv4_signing_key(c->secret_key, date8, c->region, c->service, k->key);
+		strcpy(k->secret, c->secret_key);
+		strcpy(k->date8, date8);
+		strcpy(k->region, c->region);
+		strcpy(k->service, c->service);
+		k->valid = true;
+	}
+	memcpy(out, k->key, sizeof(k->key));
+}
+
 /* Hex HMAC of text under the signing key of date8 into out[65]. */
 static void
 signature_hex(const struct sigv4_creds *c, const char *date8, const char *text,
@@ -528,7 +575,7 @@ signature_hex(const struct sigv4_creds *c, const char *date8, const char *text,
 {
 	unsigned char key[32], mac[32];
 
-	sigv4_signing_key(c->secret_key, date8, c->region, c->service, key);
+	signing_key_cached(c, date8, key);
 	enc_hmac_sha256(key, sizeof(key), text, strlen(text), mac);
 	OPENSSL_cleanse(key, sizeof(key));
 	enc_hex(mac, sizeof(mac), out);

@@ -78,37 +78,35 @@ track_insert(struct db *db, const struct track_new *t, long long max_pending,
 		t->artwork_extension, t->artwork_key, max, track_status_sql(TRACK_PENDING),
 		t->multipart_upload_id != NULL ? "multipart" : "post", t->multipart_upload_id,
 		t->multipart_upload_id != NULL ? part : NULL };
-	PGresult *res = NULL;
+	/*
+	 * One owner's inits take turns: the lock is held to the commit, and the
+	 * INSERT, a statement after it with a snapshot of its own, counts every
+	 * init committed before. Both in one round trip, one transaction.
+	 */
+	struct db_stmt st[] = {
+		{ "SELECT pg_advisory_xact_lock(hashtextextended('mustory.pending:' || $1, 0))",
+		  1, &t->owner_id, NULL },
+		{ "INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size,"
+		  " content_type, original_audio_key, original_audio_url, artwork_extension, artwork_key,"
+		  " upload_mode, multipart_upload_id, multipart_part_size)"
+		  " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $15, $16::bigint"
+		  " WHERE (SELECT count(*) FROM tracks WHERE owner_id = $2"
+		  " AND processing_status = $13::track_processing_status AND deleted_at IS NULL)"
+		  " < $12::bigint",
+		  16, params, NULL },
+	};
 	enum result rc;
 
 	snprintf(size, sizeof(size), "%lld", t->file_size);
 	snprintf(max, sizeof(max), "%lld", max_pending);
 	snprintf(part, sizeof(part), "%lld", t->multipart_part_size);
-	if ((rc = db_begin(db, e)) != OK)
+	if ((rc = db_pipeline(db, st, 2, e)) != OK)
 		return rc;
-	/* One owner's inits take turns; the count below then sees every committed one. */
-	if ((rc = db_exec(db, NULL, "SELECT pg_advisory_xact_lock(hashtextextended("
-	    "'mustory.pending:' || $1, 0))", 1, &t->owner_id, e)) != OK)
-		goto fail;
-	if ((rc = db_exec(db, &res,
-	    "INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size,"
-	    " content_type, original_audio_key, original_audio_url, artwork_extension, artwork_key,"
-	    " upload_mode, multipart_upload_id, multipart_part_size)"
-	    " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $15, $16::bigint"
-	    " WHERE (SELECT count(*) FROM tracks WHERE owner_id = $2"
-	    " AND processing_status = $13::track_processing_status AND deleted_at IS NULL)"
-	    " < $12::bigint",
-	    16, params, e)) != OK)
-		goto fail;
-	if (PQcmdTuples(res)[0] == '0') {
-		PQclear(res);
-		db_rollback(db);
-		return ERR_LIMIT;
-	}
-	PQclear(res);
-	return db_commit(db, e);
-fail:
-	db_rollback(db);
+	/* Nothing inserted, the empty transaction committed: the owner is at the limit. */
+	if (PQcmdTuples(st[1].res)[0] == '0')
+		rc = ERR_LIMIT;
+	PQclear(st[0].res);
+	PQclear(st[1].res);
 	return rc;
 }
 

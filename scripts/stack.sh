@@ -265,7 +265,8 @@ start_nginx() {
 	mkdir -p "$n/tmp" "$n/logs"
 	cp /etc/nginx/fastcgi_params "$n/fastcgi_params"
 	[ "$(id -u)" = 0 ] && user_line="user root root;"
-	# The site file is the production one; only paths and ports are filled in.
+	# The site file is the production one; only paths and ports are filled in
+	# (NGINX_SITE: another one, for bench/ab.sh's comparisons).
 	# Limits: generous for the tests' single-address load (13_complete_concurrent
 	# runs 50 at once from 127.0.0.1); tests and benchmarks override them.
 	sed -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" \
@@ -279,7 +280,7 @@ start_nginx() {
 	    -e "s|@WEB_ROOT@|$ROOT/web|g" \
 	    -e "s|@HLS_JS@|$ROOT/node_modules/hls.js/dist/hls.min.js|g" \
 	    -e "s|@METRICS_ALLOW@|$(metrics_allow nginx)|g" \
-	    "$ROOT/nginx/mustory.conf" > "$n/mustory.conf"
+	    "${NGINX_SITE:-$ROOT/nginx/mustory.conf}" > "$n/mustory.conf"
 	if grep -q '@[A-Z][A-Z_]*@' "$n/mustory.conf"; then
 		die "unfilled placeholders in $n/mustory.conf: $(grep -o '@[A-Z][A-Z_]*@' "$n/mustory.conf" | sort -u | tr '\n' ' ')"
 	fi

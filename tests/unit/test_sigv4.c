@@ -255,6 +255,49 @@ post_policy_signing_reproduces_aws_example(void **state)
 	assert_string_equal(sig, "20151229T000000Z");
 }
 
+/* The policy's signature computed the long way: the key derived, then one HMAC. */
+static void
+policy_sig_by_hand(const struct sigv4_creds *c, const char *date8, const char *b64, char out[65])
+{
+	unsigned char key[32], mac[32];
+
+	sigv4_signing_key(c->secret_key, date8, c->region, c->service, key);
+	enc_hmac_sha256(key, sizeof(key), b64, strlen(b64), mac);
+	enc_hex(mac, sizeof(mac), out);
+}
+
+/* The signing key is cached per thread: a new secret, day or region must not reuse it. */
+static void
+signing_key_cache_follows_secret_day_and_region(void **state)
+{
+	static char long_secret[300];
+	const struct sigv4_creds other = { AKID, "another-secret-key-0123456789", "us-east-1", "s3" };
+	const struct sigv4_creds region = { AKID, SECRET, "eu-west-3", "s3" };
+	const struct sigv4_creds lng = { AKID, long_secret, "us-east-1", "s3" };
+	const struct { const struct sigv4_creds *c; time_t t; const char *date8; } steps[] = {
+		{ &creds, T20151229, "20151229" }, { &other, T20151229, "20151229" },
+		{ &creds, T20151229, "20151229" }, { &creds, T20151229 + 86400, "20151230" },
+		{ &region, T20151229 + 86400, "20151230" }, { &lng, T20151229, "20151229" },
+		{ &creds, T20151229 + 86399, "20151229" },
+	};
+	char *b64, sig[65], want[65];
+	size_t i;
+
+	(void)state;
+	memset(long_secret, 'k', sizeof(long_secret) - 1);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		assert_int_equal(sigv4_sign_policy(steps[i].c, post_policy, strlen(post_policy),
+		    steps[i].t, &b64, sig), OK);
+		policy_sig_by_hand(steps[i].c, steps[i].date8, b64, want);
+		if (strcmp(sig, want) != 0)
+			fail_msg("step %zu: %s, want %s", i, sig, want);
+		if (steps[i].c == &creds && steps[i].t < T20151229 + 86400)
+			assert_string_equal(sig,
+			    "8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e");
+		free(b64);
+	}
+}
+
 static const struct {
 	const char *path, *want;
 } uri_cases[] = {
@@ -579,6 +622,7 @@ main(void)
 		cmocka_unit_test(signature_depends_on_every_input),
 		cmocka_unit_test(malformed_requests_are_refused_not_signed),
 		cmocka_unit_test(presign_limits_and_signed_headers),
+		cmocka_unit_test(signing_key_cache_follows_secret_day_and_region),
 		cmocka_unit_test(canonical_steps_rebuild_the_aws_examples),
 		cmocka_unit_test(canonical_headers_helper_sorts_merges_and_refuses),
 	};

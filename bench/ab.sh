@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# A/B comparison of API builds and nginx sites on one stack, in interleaved
+# rounds, each against a `pgbench -S` (32 clients) run in the same round:
+# the only fair figures on a shared, noisy machine. Each round runs pgbench,
+# then every variant (in reverse order every other round: ABBA), GET status
+# and POST init with wrk -t2 -c32 (BENCH_AB_CONN) for BENCH_SECONDS (default
+# 5) each. Printed per variant: the median over rounds of req/s / pgbench tps,
+# the median of the per-round ratio to the first variant, and the server
+# side's CPU per request (API + nginx + PostgreSQL processes, from /proc;
+# clients excluded) against pgbench -S's per transaction (PostgreSQL's):
+# what the throughput ratio would be on a machine the load had to itself,
+# and far steadier than req/s when other work shares the cores.
+#
+# usage: bench/ab.sh NAME=SPEC [NAME=SPEC ...]
+#   SPEC: comma-separated key=value; bin=DIR (mustory-api from DIR, default
+#   build/release), site=FILE (an nginx/mustory.conf-style template, default
+#   the repository's), db=empty|small|grown (grown: BENCH_TRACKS tracks over
+#   BENCH_USERS users with a succeeded job and its run each, default 1 000 000
+#   over 10 000; small: BENCH_SMALL_TRACKS of them, default 10 000; empty:
+#   only the one status reads), workers=N (FCGI_WORKERS, default 4).
+#   e.g. bench/ab.sh old=bin=/tmp/old new=bin=build/release
+# BENCH_ROUNDS (default 5); BENCH_AB_WHAT (default "status init").
+# Output: bench/results/ab-summary.txt, ab-rounds.txt (every measurement).
+set -euo pipefail
+export FCGI_WORKERS=${FCGI_WORKERS:-4}
+export MAX_PENDING_UPLOADS_PER_USER=100000 JOB_POLL_SECONDS=10
+secs=${BENCH_SECONDS:-5}
+rounds=${BENCH_ROUNDS:-5}
+what=${BENCH_AB_WHAT:-status init}
+conn=${BENCH_AB_CONN:-32}
+ntracks=${BENCH_TRACKS:-1000000}
+nusers=${BENCH_USERS:-10000}
+nsmall=${BENCH_SMALL_TRACKS:-10000}
+ninit=${BENCH_INIT_USERS:-400}
+[ $# -ge 1 ] || { sed -n '2,20p' "$0" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh" bench-ab 5
+default_site=$ROOT/nginx/mustory.conf
+
+names=() ; declare -A vbin vsite vdb vworkers
+for arg in "$@"; do
+	n=${arg%%=*}; spec=${arg#*=}
+	names+=("$n"); vbin[$n]=build/release; vsite[$n]=$default_site; vdb[$n]=empty; vworkers[$n]=$FCGI_WORKERS
+	IFS=, read -ra kv <<< "$spec"
+	for p in "${kv[@]}"; do
+		case ${p%%=*} in
+		bin) vbin[$n]=${p#*=} ;; site) vsite[$n]=$(realpath "${p#*=}") ;;
+		db) vdb[$n]=${p#*=} ;; workers) vworkers[$n]=${p#*=} ;;
+		*) echo "ab: unknown key in $p" >&2; exit 2 ;;
+		esac
+	done
+	[ -x "${vbin[$n]}/mustory-api" ] || { echo "ab: no ${vbin[$n]}/mustory-api" >&2; exit 2; }
+done
+
+base_url=$DATABASE_URL
+sql() { psql -X -q -tA -v ON_ERROR_STOP=1 "$1" -c "$2"; }
+# The same completed track (with its succeeded job and run) in both
+# databases: status reads it; in the grown one it is one of BENCH_TRACKS.
+fill() { # url first last
+	sql "$1" "SET synchronous_commit = off;
+	INSERT INTO tracks (id, owner_id, title, artist_name, file_extension, file_size, content_type,
+		original_audio_key, original_audio_url, processing_status, duration_seconds, hls_prefix,
+		hls_url, created_at, updated_at)
+	SELECT md5('t' || i)::uuid, md5('u' || (i % $nusers))::uuid, 'Song ' || i, 'Artist ' || (i % $nusers),
+		'mp3', 5000000, 'audio/mpeg', 'tracks/' || md5('t' || i)::uuid || '/original.mp3',
+		'http://x/tracks/' || md5('t' || i)::uuid || '/original.mp3', 'COMPLETED', 180,
+		'hls/' || md5('t' || i)::uuid || '/0123456789abcdef', 'http://x/hls/master.m3u8',
+		now() - make_interval(secs => i), now() - make_interval(secs => i)
+	FROM generate_series($2, $3) i;
+	INSERT INTO jobs (track_id, state, attempts, progress, run_at, created_at, updated_at,
+		started_at, finished_at)
+	SELECT id, 'succeeded', 1, 100, created_at, created_at, created_at, created_at,
+		created_at + interval '10 seconds' FROM tracks WHERE title LIKE 'Song %';
+	INSERT INTO job_runs (job_id, attempt, runner, started_at, finished_at, outcome)
+	SELECT id, 1, 'bench:1:grown', started_at, finished_at, 'succeeded' FROM jobs
+	WHERE state = 'succeeded'" >/dev/null
+	sql "$1" "VACUUM ANALYZE tracks" >/dev/null; sql "$1" "VACUUM ANALYZE jobs" >/dev/null
+	sql "$1" "VACUUM ANALYZE job_runs" >/dev/null
+}
+fill "$base_url" 1 1
+for d in grown small; do
+	printf '%s\n' "${vdb[@]}" | grep -qx "$d" || continue
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database mustory_$d owner mustory" postgres
+	DATABASE_URL=${base_url%/*}/mustory_$d scripts/migrate.sh >/dev/null
+	t0=$(date +%s); fill "${base_url%/*}/mustory_$d" 1 "$([ $d = grown ] && echo "$ntracks" || echo "$nsmall")"
+	echo "ab: $d: $(sql "${base_url%/*}/mustory_$d" "select count(*) from tracks") tracks in $(( $(date +%s) - t0 )) s"
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c CHECKPOINT postgres
+done
+id=$(sql "$base_url" "select md5('t1')::uuid")
+export TOKEN=$(token "$(sql "$base_url" "select md5('u1')::uuid")" 36000)
+for i in $(seq 1 "$ninit"); do token "$(new_user)" 36000; done > "$TMP/tokens.txt"
+cat > "$TMP/init.lua" <<LUA
+local toks = {}
+for l in io.lines("$TMP/tokens.txt") do toks[#toks + 1] = l end
+local n = 0
+local body = '{"title":"Bench Song","artist_name":"Bench","file_extension":"mp3","file_size":5242880}'
+request = function()
+	n = n + 1
+	return wrk.format("POST", nil, { ["Content-Type"] = "application/json",
+		["Authorization"] = "Bearer " .. toks[n % #toks + 1] }, body)
+end
+LUA
+
+psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database pgbench" postgres
+pgbench -q -i -s 10 -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench >/dev/null 2>&1
+
+pg_pm=$(head -n1 "$(psql -X -qtA -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 'show data_directory' postgres)/postmaster.pid")
+# The server side's CPU ticks so far (clients excluded): the API, nginx and
+# PostgreSQL processes, with the backends that exited (the postmaster's
+# children's time).
+ticks() {
+	local a n pids p
+	a=$(cat "$STACK_DIR/api.pid"); n=$(cat "$STACK_DIR/nginx/nginx.pid")
+	pids="$a $(pgrep -P "$a" | tr '\n' ' ') $n $(pgrep -P "$n" | tr '\n' ' ') $(pgrep -P "$pg_pm" | tr '\n' ' ')"
+	{ for p in $pids; do sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}'; done
+	  sed 's/.*) //' "/proc/$pg_pm/stat" | awk '{print $12 + $13 + $14 + $15}'; } | awk '{s += $1} END {print s}'
+}
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+# CPU microseconds per request of the last run: ticks before, after, wrk's output or pgbench's count
+cpu_per() { awk -v a="$1" -v b="$2" -v n="$3" -v u="$tick_us" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * u / n; else print "-" }'; }
+
+cur_site=$default_site
+variant_on() { # name: its API (and its nginx site when it differs)
+	local n=$1 url=$base_url
+	[ "${vdb[$n]}" != empty ] && url=${base_url%/*}/mustory_${vdb[$n]}
+	if [ "${vsite[$n]}" != "$cur_site" ]; then
+		scripts/stack.sh stop-nginx >/dev/null 2>&1
+		NGINX_SITE=${vsite[$n]} scripts/stack.sh start-nginx >/dev/null 2>&1
+		cur_site=${vsite[$n]}
+	fi
+	scripts/stack.sh stop-api >/dev/null 2>&1
+	rm -f "$FCGI_SOCKET"
+	( set -a; . "$STACK_DIR/env"; DATABASE_URL=$url FCGI_WORKERS=${vworkers[$n]}
+	  exec "${vbin[$n]}/mustory-api" ) >>"$STACK_DIR/logs/api.log" 2>&1 &
+	echo $! > "$STACK_DIR/api.pid"
+	for ((i = 0; i < 100; i++)); do [ -S "$FCGI_SOCKET" ] && break; sleep 0.1; done
+	sleep 0.3
+	curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$API_URL/tracks/upload/status/$id"
+}
+measure() { # name round
+	local n=$1 r=$2 url=$base_url rps
+	[ "${vdb[$n]}" != empty ] && url=${base_url%/*}/mustory_${vdb[$n]}
+	for w in $what; do
+		[ "$w" = init ] && { sql "$url" "DELETE FROM tracks WHERE title = 'Bench Song'" >/dev/null
+			sql "$url" "VACUUM tracks" >/dev/null; }
+		t0=$(ticks)
+		case $w in
+		status) wrk -t2 -c"$conn" -d"${secs}s" --latency -H "Authorization: Bearer $TOKEN" \
+			"$API_URL/tracks/upload/status/$id" > "$TMP/wrk.txt" ;;
+		init) # (the previous runs' PENDING rows were deleted: no longer count)
+			wrk -t2 -c"$conn" -d"${secs}s" --latency -s "$TMP/init.lua" \
+				"$API_URL/tracks/upload/init" > "$TMP/wrk.txt" ;;
+		esac
+		t1=$(ticks)
+		rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")
+		echo "$r $n $w $rps $(awk '$1=="99%" {print $2}' "$TMP/wrk.txt") $(awk '/Non-2xx/ {print $NF; f=1} END {if (!f) print 0}' "$TMP/wrk.txt") $(cpu_per "$t0" "$t1" "$(awk '/requests in/ {print $1}' "$TMP/wrk.txt")")" \
+			>> "$out/ab-rounds.txt"
+	done
+}
+
+: > "$out/ab-rounds.txt"
+for ((r = 1; r <= rounds; r++)); do
+	t0=$(ticks)
+	pgbench -S -c 32 -j 2 -T "$secs" -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench > "$TMP/pgb.txt" 2>&1
+	sleep 0.5 # its backends reaped: their time is the postmaster's children's
+	t1=$(ticks)
+	echo "$r pgbench S $(awk -F'= ' '/^tps/ {split($2,a," "); print a[1]}' "$TMP/pgb.txt") - 0 $(cpu_per "$t0" "$t1" "$(awk '/transactions actually processed/ {print $NF}' "$TMP/pgb.txt")")" >> "$out/ab-rounds.txt"
+	order=("${names[@]}")
+	if (( r % 2 == 0 )); then order=(); for ((k = ${#names[@]} - 1; k >= 0; k--)); do order+=("${names[k]}"); done; fi
+	for n in "${order[@]}"; do variant_on "$n"; measure "$n" "$r"; done
+	echo "ab: round $r/$rounds done ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
+done
+
+med() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+{
+	echo "== bench/ab.sh $(date -u '+%Y-%m-%d %H:%M') UTC, $rounds rounds of ${secs} s, wrk -t2 -c$conn, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "pgbench -S c32 tps per round: $(awk '$2 == "pgbench" {printf "%s ", $4}' "$out/ab-rounds.txt")"
+	echo "pgbench -S server CPU us/transaction per round: $(awk '$2 == "pgbench" {printf "%s ", $7}' "$out/ab-rounds.txt")"
+	first=${names[0]}
+	for w in $what; do
+		for n in "${names[@]}"; do
+			rat=$(awk -v n="$n" -v w="$w" '$2 == "pgbench" {pg[$1] = $4} $2 == n && $3 == w {print $4 / pg[$1]}' "$out/ab-rounds.txt" | med)
+			rel=$(awk -v n="$n" -v f="$first" -v w="$w" '$2 == f && $3 == w {a[$1] = $4} $2 == n && $3 == w {b[$1] = $4}
+				END {for (r in b) if (a[r] > 0) print b[r] / a[r]}' "$out/ab-rounds.txt" | med)
+			rps=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w {print $4}' "$out/ab-rounds.txt" | med)
+			p99s=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w {printf "%s ", $5}' "$out/ab-rounds.txt")
+			bad=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w {s += $6} END {print s + 0}' "$out/ab-rounds.txt")
+			cpu=$(awk -v n="$n" -v w="$w" '$2 == n && $3 == w {print $7}' "$out/ab-rounds.txt" | med)
+			crat=$(awk -v n="$n" -v w="$w" '$2 == "pgbench" {pg[$1] = $7} $2 == n && $3 == w && $7 > 0 {print pg[$1] / $7}' "$out/ab-rounds.txt" | med)
+			printf '%-7s %-12s median %8s req/s  ratio to pgbench -S %.3f  vs %s %.3f  | server CPU %s us/req, pgbench'"'"'s/this %.3f | non-2xx %s  p99 %s\n' \
+				"$w" "$n" "$rps" "$rat" "$first" "$rel" "$cpu" "$crat" "$bad" "$p99s"
+		done
+	done
+} | tee "$out/ab-summary.txt"
