@@ -87,18 +87,7 @@ for d in grown small; do
 done
 id=$(sql "$base_url" "select md5('t1')::uuid")
 export TOKEN=$(token "$(sql "$base_url" "select md5('u1')::uuid")" 36000)
-for i in $(seq 1 "$ninit"); do token "$(new_user)" 36000; done > "$TMP/tokens.txt"
-cat > "$TMP/init.lua" <<LUA
-local toks = {}
-for l in io.lines("$TMP/tokens.txt") do toks[#toks + 1] = l end
-local n = 0
-local body = '{"title":"Bench Song","artist_name":"Bench","file_extension":"mp3","file_size":5242880}'
-request = function()
-	n = n + 1
-	return wrk.format("POST", nil, { ["Content-Type"] = "application/json",
-		["Authorization"] = "Bearer " .. toks[n % #toks + 1] }, body)
-end
-LUA
+init_script "$ninit" 36000
 
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database pgbench" postgres
 pgbench -q -i -s 10 -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench >/dev/null 2>&1

@@ -24,19 +24,7 @@ export TOKEN=$(token "$user" 3600)
 init_upload "$TOKEN" /etc/hostname mp3 >/dev/null
 id=$(jget .track_id)
 [ -n "$id" ] && [ "$id" != null ] || { echo "bench: init failed: $STATUS $BODY" >&2; exit 1; }
-for i in $(seq 1 "$ninit"); do token "$(new_user)" 3600; done > "$TMP/tokens.txt"
-
-cat > "$TMP/init.lua" <<LUA
-local toks = {}
-for l in io.lines("$TMP/tokens.txt") do toks[#toks + 1] = l end
-local n = 0
-local body = '{"title":"Bench Song","artist_name":"Bench","file_extension":"mp3","file_size":5242880}'
-request = function()
-	n = n + 1
-	return wrk.format("POST", nil, { ["Content-Type"] = "application/json",
-		["Authorization"] = "Bearer " .. toks[n % #toks + 1] }, body)
-end
-LUA
+init_script "$ninit" 3600
 
 load() { # phase: status and init through nginx
 	wrk -t2 -c32 -d"${secs}s" --latency -H "Authorization: Bearer $TOKEN" \

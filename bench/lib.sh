@@ -22,3 +22,23 @@ scripts/stack.sh start
 . tests/lib/flow.sh
 # flow.sh sets its own EXIT trap; stop the stack too
 trap 'rm -rf "$TMP"; scripts/stack.sh stop >/dev/null 2>&1' EXIT
+
+# init_script USERS TTL_S: $TMP/tokens.txt (a token for each of USERS new
+# users, valid TTL_S) and $TMP/init.lua, a wrk script POSTing one init per
+# request, round robin over those users (one user's PENDING count would grow
+# with every call and be all that is measured).
+init_script() {
+	local i
+	for i in $(seq 1 "$1"); do token "$(new_user)" "$2"; done > "$TMP/tokens.txt"
+	cat > "$TMP/init.lua" <<LUA
+local toks = {}
+for l in io.lines("$TMP/tokens.txt") do toks[#toks + 1] = l end
+local n = 0
+local body = '{"title":"Bench Song","artist_name":"Bench","file_extension":"mp3","file_size":5242880}'
+request = function()
+	n = n + 1
+	return wrk.format("POST", nil, { ["Content-Type"] = "application/json",
+		["Authorization"] = "Bearer " .. toks[n % #toks + 1] }, body)
+end
+LUA
+}

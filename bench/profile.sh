@@ -17,18 +17,7 @@ init_upload "$TOKEN" /etc/hostname mp3 >/dev/null
 id=$(jget .track_id)
 # init spread over 400 users, as bench/api.sh does (one user's count of
 # PENDING rows would grow with every call and be all that is measured)
-for i in $(seq 1 400); do token "$(new_user)" 3600; done > "$TMP/tokens.txt"
-cat > "$TMP/init.lua" <<LUA
-local toks = {}
-for l in io.lines("$TMP/tokens.txt") do toks[#toks + 1] = l end
-local n = 0
-local body = '{"title":"Bench Song","artist_name":"Bench","file_extension":"mp3","file_size":5242880}'
-request = function()
-	n = n + 1
-	return wrk.format("POST", nil, { ["Content-Type"] = "application/json",
-		["Authorization"] = "Bearer " .. toks[n % #toks + 1] }, body)
-end
-LUA
+init_script 400 3600
 case $what in
 status) args=(-H "Authorization: Bearer $TOKEN" "$API_URL/tracks/upload/status/$id") ;;
 init) args=(-s "$TMP/init.lua" "$API_URL/tracks/upload/init") ;;
