@@ -133,6 +133,7 @@ operator_retry(const struct config *cfg, long long id)
 {
 	struct db db;
 	struct errbuf e;
+	enum job_state was = JOB_FAILED;
 	char track[37] = "";
 	int status = 1;
 
@@ -142,11 +143,12 @@ operator_retry(const struct config *cfg, long long id)
 		log_errx("%s", err_msg(&e));
 		goto out;
 	}
-	if (job_operator_retry(&db, id, track, &e) != OK) {
+	if (job_operator_retry(&db, id, track, &was, &e) != OK) {
 		log_errx("cannot retry job %lld: %s", id, err_msg(&e));
 		goto out;
 	}
-	log_info("job %lld track %s: failed -> queued (operator retry)", id, track);
+	log_info("job %lld track %s: %s -> queued (operator retry)", id, track,
+	    job_state_str(was));
 	printf("job %lld queued again (track %s)\n", id, track);
 	status = 0;
 out:

@@ -570,7 +570,8 @@ out:
 }
 
 enum result
-job_operator_retry(struct db *db, long long id, char track_id[37], struct errbuf *e)
+job_operator_retry(struct db *db, long long id, char track_id[37], enum job_state *was,
+    struct errbuf *e)
 {
 	static const char sql[] =
 	    "WITH j AS (UPDATE jobs SET state = $2::job_state, attempts = 0, run_at = now(),"
@@ -607,6 +608,8 @@ job_operator_retry(struct db *db, long long id, char track_id[37], struct errbuf
 		goto out;
 	}
 	(void)job_state_parse(PQgetvalue(r, 0, 0), &s);
+	if (was != NULL)
+		*was = s;
 	f.id = id;
 	f.detached = !job_kind_sets_track(PQgetvalue(r, 0, 2));
 	if ((rc = job_next(s, JEV_OPERATOR_RETRY, &f, &m)) != OK) {

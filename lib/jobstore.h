@@ -140,10 +140,11 @@ enum result job_next_due(struct db *db, const char *const *kinds, double *due_s,
 /*
  * The operator's retry of a failed or cancelled job (attempts 0; its track
  * PROCESSING again when the kind decides the track's status). track_id
- * gets the job's track ("" for a kind without one). ERR_NOT_FOUND: no such
- * job; ERR_CONFLICT: it is neither, or its track is deleted.
+ * gets the job's track ("" for a kind without one), *was (may be NULL) the
+ * state it was queued from. ERR_NOT_FOUND: no such job; ERR_CONFLICT: it is
+ * neither, or its track is deleted.
  */
 enum result job_operator_retry(struct db *db, long long id, char track_id[37],
-    struct errbuf *e);
+    enum job_state *was, struct errbuf *e);
 
 #endif

@@ -453,17 +453,19 @@ out:
 static int
 cmd_job_retry(const struct args *a, struct db *db, long long id)
 {
+	enum job_state was = JOB_FAILED;
 	char track[37] = "";
 	json_object *o;
 	struct errbuf e;
 
 	err_clear(&e);
-	if (job_operator_retry(db, id, track, &e) != OK) {
+	if (job_operator_retry(db, id, track, &was, &e) != OK) {
 		fprintf(stderr, PROG ": cannot retry job %lld: %s\n", id, err_msg(&e));
 		return 1;
 	}
 	if (!a->json) {
-		printf("job %lld track %s: failed -> queued (operator retry)\n", id, track);
+		printf("job %lld track %s: %s -> queued (operator retry)\n", id, track,
+		    job_state_str(was));
 		return 0;
 	}
 	o = json_object_new_object();
