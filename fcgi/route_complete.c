@@ -152,15 +152,9 @@ route_complete(struct req *r, const char *unused)
 	/* Answer from the database's state, whichever call won. */
 	PQclear(res);
 	res = NULL;
-	err_clear(&e);
-	if ((rc = track_load(r, b.track_id, &res, &e)) == ERR_NOT_FOUND) {
-		track_not_found(r, b.track_id); /* deleted meanwhile (DELETE /tracks/{id}) */
+	/* A 404 when it was deleted meanwhile (DELETE /tracks/{id}). */
+	if (!track_load_or_answer(r, b.track_id, &res))
 		goto out;
-	}
-	if (rc != OK) {
-		http_error_db(r, rc, &e);
-		goto out;
-	}
 	o = track_status_json(res);
 	http_send_json(r, job_id != 0 ? 202 : 200, o);
 out:

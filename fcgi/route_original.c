@@ -50,19 +50,9 @@ void
 route_original(struct req *r, const char *id)
 {
 	PGresult *res = NULL;
-	struct errbuf e;
-	enum result rc;
 
-	err_clear(&e);
-	rc = track_load(r, id, &res, &e);
-	if (rc == ERR_NOT_FOUND) {
-		track_not_found(r, id);
+	if (!track_load_or_answer(r, id, &res))
 		goto out;
-	}
-	if (rc != OK) {
-		http_error_db(r, rc, &e);
-		goto out;
-	}
 	if (track_row_status(res) == TRACK_PENDING) {
 		http_error(r, 404, "original_not_found", "Track %s has no original yet: its upload "
 		    "was never completed (POST /tracks/upload/complete).", id);

@@ -24,18 +24,8 @@ static bool parts_track(struct req *r, const char *id, PGresult **res);
 static bool
 parts_track(struct req *r, const char *id, PGresult **res)
 {
-	struct errbuf e;
-	enum result rc;
-
-	err_clear(&e);
-	if ((rc = track_load(r, id, res, &e)) == ERR_NOT_FOUND) {
-		track_not_found(r, id);
+	if (!track_load_or_answer(r, id, res))
 		return false;
-	}
-	if (rc != OK) {
-		http_error_db(r, rc, &e);
-		return false;
-	}
 	if (!track_row_multipart(*res)) {
 		http_error(r, 409, "not_multipart",
 		    "Track %s is uploaded with one presigned POST (upload_mode \"post\"), so it has "

@@ -17,6 +17,20 @@ track_load(struct req *r, const char *id, PGresult **res, struct errbuf *e)
 	return track_get(&r->w->db, id, r->user, res, e);
 }
 
+bool
+track_load_or_answer(struct req *r, const char *id, PGresult **res)
+{
+	struct errbuf e;
+	enum result rc;
+
+	err_clear(&e);
+	if ((rc = track_load(r, id, res, &e)) == ERR_NOT_FOUND)
+		track_not_found(r, id);
+	else if (rc != OK)
+		http_error_db(r, rc, &e);
+	return rc == OK;
+}
+
 /* The shapes are built by lib/track_json.c, the one builder (webhooks use it too). */
 json_object *
 track_status_json(const PGresult *res)
@@ -41,19 +55,9 @@ track_respond(struct req *r, const char *id, json_object *(*render)(const PGresu
 {
 	PGresult *res = NULL;
 	json_object *o = NULL;
-	struct errbuf e;
-	enum result rc;
 
-	err_clear(&e);
-	rc = track_load(r, id, &res, &e);
-	if (rc == ERR_NOT_FOUND) {
-		track_not_found(r, id);
+	if (!track_load_or_answer(r, id, &res))
 		goto out;
-	}
-	if (rc != OK) {
-		http_error_db(r, rc, &e);
-		goto out;
-	}
 	o = render(res);
 	http_send_json(r, 200, o);
 out:

@@ -6,6 +6,8 @@
 #ifndef MUSTORY_TRACK_VIEW_H
 #define MUSTORY_TRACK_VIEW_H
 
+#include <stdbool.h>
+
 #include <libpq-fe.h>
 #include <json-c/json.h>
 
@@ -18,6 +20,13 @@
  * ERR_NOT_FOUND when missing or someone else's; ERR_DB otherwise.
  */
 enum result track_load(struct req *r, const char *id, PGresult **res, struct errbuf *e);
+
+/*
+ * track_load, answering its failure: true with *res (one row, caller
+ * PQclears); false when the 404 (missing, someone else's, deleted) or the
+ * database's 503 has been sent.
+ */
+bool track_load_or_answer(struct req *r, const char *id, PGresult **res);
 
 /* {"track_id","status","progress","error"}: caller owns. */
 json_object *track_status_json(const PGresult *res);

@@ -54,18 +54,26 @@ track_status_str(enum track_status s)
 	return (int)s >= 0 && s < TRACK_STATUS__MAX ? track_api_names[s] : "unknown";
 }
 
-bool
-track_status_parse(const char *sql_label, enum track_status *s)
+/* name's index in one of the name tables into *s; false when it is none. */
+static bool
+status_lookup(const char *const names[TRACK_STATUS__MAX], const char *name,
+    enum track_status *s)
 {
 	int i;
 
 	for (i = 0; i < TRACK_STATUS__MAX; i++) {
-		if (strcmp(track_sql_names[i], sql_label) == 0) {
+		if (strcmp(names[i], name) == 0) {
 			*s = (enum track_status)i;
 			return true;
 		}
 	}
 	return false;
+}
+
+bool
+track_status_parse(const char *sql_label, enum track_status *s)
+{
+	return status_lookup(track_sql_names, sql_label, s);
 }
 
 enum result
@@ -163,15 +171,7 @@ track_row_status_at(const PGresult *res, int row)
 bool
 track_status_parse_api(const char *api_name, enum track_status *s)
 {
-	int i;
-
-	for (i = 0; i < TRACK_STATUS__MAX; i++) {
-		if (strcmp(track_api_names[i], api_name) == 0) {
-			*s = (enum track_status)i;
-			return true;
-		}
-	}
-	return false;
+	return status_lookup(track_api_names, api_name, s);
 }
 
 /* A lowercase UUID's 16 bytes; false when id is not one. */
