@@ -23,7 +23,7 @@ VERSION := $(shell cat VERSION)
 CC ?= cc
 PKGS := json-c libcurl openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I$(shell pg_config --includedir 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpq -lfcgi -lm
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpq -lm
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "fcgi_conn.h"
 #include "gateway.h"
 #include "jwt_cache.h"
 #include "log.h"
@@ -43,19 +44,23 @@ http_reason(int status)
 }
 
 void
-http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w)
+http_req_init(struct req *r, char **envp, const char *body, size_t body_len, bool body_over,
+    struct worker *w)
 {
 	memset(r, 0, sizeof(*r));
-	r->fcgi = fcgi;
+	r->envp = envp;
+	r->body = body;
+	r->body_len = body_len;
+	r->body_over = body_over;
 	r->w = w;
 	r->route = -1;
 	r->method = http_param(r, "REQUEST_METHOD");
 	if (r->method == NULL)
 		r->method = "GET";
 	/* RFC 3875's variables, which every gateway sets (never nginx's DOCUMENT_URI). */
-	(void)gateway_path(gateway_param_last(fcgi->envp, "SCRIPT_NAME"),
-	    gateway_param_last(fcgi->envp, "PATH_INFO"),
-	    gateway_param_last(fcgi->envp, "REQUEST_URI"), r->path_buf, sizeof(r->path_buf));
+	(void)gateway_path(gateway_param_last(envp, "SCRIPT_NAME"),
+	    gateway_param_last(envp, "PATH_INFO"),
+	    gateway_param_last(envp, "REQUEST_URI"), r->path_buf, sizeof(r->path_buf));
 	r->path = r->path_buf;
 	r->request_id = http_param(r, "REQUEST_ID");
 	if (r->request_id == NULL)
@@ -65,24 +70,52 @@ http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w)
 const char *
 http_param(const struct req *r, const char *name)
 {
-	return FCGX_GetParam(name, r->fcgi->envp);
+	return fcgi_param(r->envp, name);
+}
+
+const char *
+http_answer(const struct req *r, size_t *len)
+{
+	static const char oom[] = "Status: 500 Internal Server Error\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 3\r\n\r\n{}\n";
+
+	if (r->out.failed || r->out.p == NULL) {
+		*len = sizeof(oom) - 1;
+		return oom;
+	}
+	*len = r->out.len;
+	return r->out.p;
 }
 
 void
-http_fcgi_end(FCGX_Request *fr)
+http_req_free(struct req *r)
 {
-	const char *cl;
+	free(r->out.p);
+	memset(&r->out, 0, sizeof(r->out));
+}
 
-	if (fr->keepConnection || fr->in == NULL || fr->ipcFd < 0)
+/* Append to the answer; on failure the answer becomes http_answer's 500. */
+static void
+http_put(struct req *r, const void *p, size_t n)
+{
+	struct http_out *o = &r->out;
+	size_t cap = o->cap != 0 ? o->cap : 1024;
+	char *np;
+
+	if (o->failed)
 		return;
-	if (!fr->in->isClosed) {
-		cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-		if (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0)
+	while (cap < o->len + n)
+		cap *= 2;
+	if (cap != o->cap) {
+		if ((np = realloc(o->p, cap)) == NULL) {
+			o->failed = true;
 			return;
-		(void)FCGX_GetChar(fr->in); /* EOF: the empty stdin record */
+		}
+		o->p = np;
+		o->cap = cap;
 	}
-	if (fr->in->isClosed)
-		(void)FCGX_Detach(fr);
+	memcpy(o->p + o->len, p, n);
+	o->len += n;
 }
 
 /*
@@ -131,7 +164,6 @@ http_send_typed(struct req *r, int status, const char *ctype, const char *extra_
 			len = strlen(fixed);
 		}
 	}
-	/* libfcgi's own printf knows no %zu: format here, write raw. */
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\n"
 	    "Content-Type: %s\r\n"
@@ -142,8 +174,8 @@ http_send_typed(struct req *r, int status, const char *ctype, const char *extra_
 	    extra_headers != NULL ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		n = snprintf(head, sizeof(head), "Status: 500 Internal Server Error\r\n\r\n");
-	FCGX_PutStr(head, n, r->fcgi->out);
-	FCGX_PutStr(body, (int)len, r->fcgi->out);
+	http_put(r, head, (size_t)n);
+	http_put(r, body, len);
 	free(fixed);
 }
 
@@ -173,7 +205,7 @@ http_send_no_content(struct req *r)
 	    http_request_id_header(r, rid, sizeof(rid)));
 	if (n < 0 || (size_t)n >= sizeof(head))
 		n = snprintf(head, sizeof(head), "Status: 204 No Content\r\n\r\n");
-	FCGX_PutStr(head, n, r->fcgi->out);
+	http_put(r, head, (size_t)n);
 }
 
 void
@@ -367,7 +399,7 @@ http_read_json(struct req *r)
 {
 	long long len;
 	char *buf = NULL;
-	int got;
+	size_t got;
 	json_tokener *tok = NULL;
 	json_object *obj = NULL;
 	enum json_tokener_error jerr;
@@ -379,20 +411,15 @@ http_read_json(struct req *r)
 		http_error(r, 503, "overloaded", "The server is out of memory; retry shortly.");
 		return NULL;
 	}
-	got = FCGX_GetStr(buf, (int)len, r->fcgi->in);
-	if (got != len) {
-		http_error(r, 400, "bad_request", "The request body ended early (%d of %lld bytes).",
+	/* CONTENT_LENGTH bytes of what was sent (more is ignored, as it always was) */
+	got = r->body_len < (size_t)len ? r->body_len : (size_t)len;
+	if (got != (size_t)len) {
+		http_error(r, 400, "bad_request", "The request body ended early (%zu of %lld bytes).",
 		    got, len);
 		goto out;
 	}
+	memcpy(buf, r->body, got);
 	buf[len] = '\0';
-	/*
-	 * FastCGI: the empty stdin record that follows the body, so the stream
-	 * is at its end (http_fcgi_end). Never in CGI (ipcFd -1): a CGI server
-	 * need not give EOF after CONTENT_LENGTH bytes (RFC 3875 4.2).
-	 */
-	if (r->fcgi->ipcFd >= 0)
-		(void)FCGX_GetChar(r->fcgi->in);
 	if ((tok = json_tokener_new_ex(32)) == NULL) {
 		http_error(r, 503, "overloaded", "The server is out of memory; retry shortly.");
 		goto out;

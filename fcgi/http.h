@@ -1,6 +1,8 @@
 /*
- * http.h: one FastCGI request and its single response. Every answer is JSON;
- * every error is {"detail": "...", "code": "..."} with the right status.
+ * http.h: one request (FastCGI or CGI) and its single response. Every answer
+ * is JSON; every error is {"detail": "...", "code": "..."} with the right
+ * status. The gateway (fcgi/main.c) hands in the parameters and the body,
+ * already received whole, and sends the answer built here.
  */
 #ifndef MUSTORY_HTTP_H
 #define MUSTORY_HTTP_H
@@ -8,7 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <fcgiapp.h>
 #include <json-c/json.h>
 
 #include "config.h"
@@ -36,8 +37,19 @@ struct worker {
 /* The longest request path routed (longer ones cannot name a route). */
 #define HTTP_PATH_MAX 2048
 
+/* The answer as the gateway sends it: a CGI response (headers, blank line, body). */
+struct http_out {
+	char *p;                  /* owned; len bytes */
+	size_t len, cap;
+	bool failed;              /* out of memory: send http_answer's 500 instead */
+};
+
 struct req {
-	FCGX_Request *fcgi;       /* borrowed */
+	char **envp;              /* borrowed: the FastCGI parameters, or the CGI environment */
+	const char *body;         /* borrowed: the body received, body_len bytes */
+	size_t body_len;
+	bool body_over;           /* more was sent than the gateway keeps (HTTP_MAX_BODY + 1) */
+	struct http_out out;      /* the answer; http_req_free frees it */
 	struct worker *w;         /* borrowed */
 	const char *method;       /* borrowed from the FastCGI params */
 	const char *path;         /* borrowed; without query string */
@@ -50,25 +62,21 @@ struct req {
 };
 
 /*
- * Fill r from the FastCGI (or CGI) parameters; the path is SCRIPT_NAME +
- * PATH_INFO, else the decoded REQUEST_URI (gateway_path, gateway.h).
+ * Fill r from the FastCGI (or CGI) parameters envp and the body; the path
+ * is SCRIPT_NAME + PATH_INFO, else the decoded REQUEST_URI (gateway_path,
+ * gateway.h). All borrowed for r's life.
  */
-void http_req_init(struct req *r, FCGX_Request *fcgi, struct worker *w);
+void http_req_init(struct req *r, char **envp, const char *body, size_t body_len,
+    bool body_over, struct worker *w);
+
+/* Borrowed: the answer to send (a 500 when building it ran out of memory), *len bytes. */
+const char *http_answer(const struct req *r, size_t *len);
+
+/* Free what r owns (its answer). */
+void http_req_free(struct req *r);
 
 /* Borrowed: a FastCGI parameter or NULL. */
 const char *http_param(const struct req *r, const char *name);
-
-/*
- * After a FastCGI request's answer, before FCGX_Finish_r: when the web
- * server has sent all it will (stdin read to its end, or no body and the
- * empty stdin record, which the server sends with the parameters), the
- * connection is closed at once instead of libfcgi's lingering close
- * (shutdown, then waiting up to 2 s for the server to close first), which
- * kept the worker from its next accept until nginx had run. A request
- * with an unread body keeps the lingering close: closing over unread data
- * would reset the server's side. Kept connections are left alone.
- */
-void http_fcgi_end(FCGX_Request *fr);
 
 /*
  * Send len bytes of body (UTF-8 text) with status and content_type (a

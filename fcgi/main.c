@@ -20,11 +20,11 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <fcgiapp.h>
 
 #include "cgi.h"
 #include "clock.h"
 #include "config.h"
+#include "fcgi_serve.h"
 #include "gate.h"
 #include "gateway.h"
 #include "http.h"
@@ -48,7 +48,7 @@ struct api_workers {
 
 static void on_stop(int sig);
 static void usage(FILE *f, int code) __attribute__((noreturn));
-static void serve_one(struct worker *w, FCGX_Request *fr);
+static void serve_one(struct worker *w, struct req *r);
 static enum result worker_open(struct worker *w, const struct config *cfg, struct errbuf *e);
 static void worker_close(struct worker *w);
 static int worker_main(const struct config *cfg, int sock, struct gate *g, int slot,
@@ -65,7 +65,6 @@ on_stop(int sig)
 {
 	(void)sig;
 	stopping = 1;
-	FCGX_ShutdownPending();
 }
 
 static void
@@ -89,27 +88,25 @@ usage(FILE *f, int code)
 	exit(code);
 }
 
-/* One request through the route table, and its log line. */
+/* One request through the route table (r filled by http_req_init), and its log line. */
 static void
-serve_one(struct worker *w, FCGX_Request *fr)
+serve_one(struct worker *w, struct req *r)
 {
-	struct req r;
 	double t0 = clock_now_s(), ms;
 
-	http_req_init(&r, fr, w);
-	log_context_set(r.request_id, NULL, 0);
-	routes_dispatch(&r);
-	if (r.status == 0)
-		http_error(&r, 500, "internal", "No answer was produced (request %s).",
-		    r.request_id);
+	log_context_set(r->request_id, NULL, 0);
+	routes_dispatch(r);
+	if (r->status == 0)
+		http_error(r, 500, "internal", "No answer was produced (request %s).",
+		    r->request_id);
 	ms = (clock_now_s() - t0) * 1e3;
-	metrics_request(w->metrics, r.route, r.status, ms / 1e3);
-	if (r.status >= 500)
-		log_warnx("%s %s -> %d %s (%.1f ms, request %s)", r.method, r.path, r.status,
-		    r.code != NULL ? r.code : "", ms, r.request_id);
+	metrics_request(w->metrics, r->route, r->status, ms / 1e3);
+	if (r->status >= 500)
+		log_warnx("%s %s -> %d %s (%.1f ms, request %s)", r->method, r->path, r->status,
+		    r->code != NULL ? r->code : "", ms, r->request_id);
 	else
-		log_debug("%s %s -> %d (%.1f ms, user %s, request %s)", r.method, r.path,
-		    r.status, ms, r.user[0] ? r.user : "-", r.request_id);
+		log_debug("%s %s -> %d (%.1f ms, user %s, request %s)", r->method, r->path,
+		    r->status, ms, r->user[0] ? r->user : "-", r->request_id);
 	log_context_clear();
 }
 
@@ -146,28 +143,37 @@ worker_main(const struct config *cfg, int sock, struct gate *g, int slot, struct
 {
 	struct worker w;
 	struct errbuf e;
-	FCGX_Request fr;
+	struct fcgi_serve *fs;
+	struct fcgi_conn *c;
+	struct req r;
+	const char *answer;
+	size_t len;
 
-	prefork_signals(on_stop); /* no SA_RESTART: accept() must wake */
+	prefork_signals(on_stop); /* no SA_RESTART: poll() must wake */
 	err_clear(&e);
+	if ((fs = malloc(sizeof(*fs))) == NULL) {
+		log_errx("out of memory");
+		return 1;
+	}
 	if (worker_open(&w, cfg, &e) != OK) {
 		log_errx("storage client: %s", err_msg(&e));
+		free(fs);
 		return 1;
 	}
 	w.storage_gate = g;
 	w.slot = slot;
 	w.metrics = m;
-	if (FCGX_InitRequest(&fr, sock, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
-		log_errx("FCGX_InitRequest failed");
-		worker_close(&w);
-		return 1;
+	fcgi_serve_init(fs, sock);
+	while ((c = fcgi_serve_next(fs, &stopping)) != NULL) {
+		http_req_init(&r, c->envp, c->body, c->body_len, c->body_over, &w);
+		serve_one(&w, &r);
+		answer = http_answer(&r, &len);
+		(void)fcgi_conn_respond(c, answer, len);
+		http_req_free(&r);
+		fcgi_serve_flush(fs, c);
 	}
-	while (!stopping && FCGX_Accept_r(&fr) == 0) {
-		serve_one(&w, &fr);
-		http_fcgi_end(&fr);
-		FCGX_Finish_r(&fr);
-	}
-	FCGX_Free(&fr, 1);
+	fcgi_serve_close(fs);
+	free(fs);
 	worker_close(&w);
 	return 0;
 }
@@ -278,27 +284,34 @@ serve_activated(const struct config *cfg)
 static int
 serve_cgi(const struct config *cfg)
 {
-	struct cgi_request *c;
+	struct cgi_body b;
 	struct worker w;
 	struct errbuf e;
+	struct req *r;
+	const char *answer;
+	size_t len;
 	int rc;
 
 	prefork_signals(on_stop);
 	err_clear(&e);
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_errx("out of memory");
 		return 1;
 	}
 	if (worker_open(&w, cfg, &e) != OK) {
 		log_errx("storage client: %s", err_msg(&e));
-		free(c);
+		free(r);
 		return 1;
 	}
-	cgi_request_open(c, environ, 0, 1, 2);
-	serve_one(&w, &c->fr);
-	rc = cgi_request_close(c);
+	cgi_read_body(environ, 0, HTTP_MAX_BODY, &b);
+	http_req_init(r, environ, b.p != NULL ? b.p : "", b.len, b.over, &w);
+	serve_one(&w, r);
+	answer = http_answer(r, &len);
+	rc = cgi_write(1, answer, len);
+	http_req_free(r);
+	free(b.p);
 	worker_close(&w);
-	free(c);
+	free(r);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -333,8 +346,7 @@ main(int argc, char **argv)
 	}
 	log_init("mustory-api", (enum log_level)log_level_parse(cfg.log_level));
 	log_set_format((enum log_format)log_format_parse(cfg.log_format));
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    (mode != GATEWAY_CGI && FCGX_Init() != 0)) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_errx("library initialisation failed");
 		config_free(&cfg);
 		return 1;

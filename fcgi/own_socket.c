@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -9,11 +11,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <fcgiapp.h>
-
 static enum result own_socket_clear(const char *path, struct errbuf *e);
 static bool own_socket_listened(const char *path);
 static enum result own_socket_unix(struct own_socket *s, const char *path, int backlog,
+    struct errbuf *e);
+static enum result own_socket_tcp(struct own_socket *s, const char *spec, int backlog,
     struct errbuf *e);
 
 /* Does a process accept connections on the unix socket at path? */
@@ -107,6 +109,52 @@ fail:
 	return rc;
 }
 
+/* [host]:port, host a name, an IPv4 address or [IPv6]; empty: every address (as libfcgi did). */
+static enum result
+own_socket_tcp(struct own_socket *s, const char *spec, int backlog, struct errbuf *e)
+{
+	struct addrinfo hints, *ai = NULL;
+	const char *colon = strrchr(spec, ':');
+	char host[256];
+	size_t hl;
+	int rc, on = 1, err = 0;
+
+	if (colon == NULL || colon[1] == '\0' || (hl = (size_t)(colon - spec)) >= sizeof(host)) {
+		err_set(e, "FCGI_SOCKET %s is neither a path nor host:port", spec);
+		return ERR_INVALID;
+	}
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host[0] != '\0' ? host : NULL, colon + 1, &hints, &ai)) != 0) {
+		err_set(e, "cannot listen on FCGI_SOCKET %s: %s", spec, gai_strerror(rc));
+		return ERR_INVALID;
+	}
+	s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s->fd < 0 || setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    bind(s->fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(s->fd, backlog) != 0)
+		err = errno;
+	freeaddrinfo(ai);
+	if (err == 0)
+		return OK;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (err == EADDRINUSE) {
+		err_set(e, "another process is listening on %s", spec);
+		return ERR_CONFLICT;
+	}
+	err_set(e, "cannot listen on FCGI_SOCKET %s: %s", spec, strerror(err));
+	return ERR_IO;
+}
+
 enum result
 own_socket_open(struct own_socket *s, const char *spec, int backlog, struct errbuf *e)
 {
@@ -114,17 +162,7 @@ own_socket_open(struct own_socket *s, const char *spec, int backlog, struct errb
 	s->fd = -1;
 	if (strchr(spec, '/') != NULL)
 		return own_socket_unix(s, spec, backlog, e);
-	errno = 0;
-	if ((s->fd = FCGX_OpenSocket(spec, backlog)) < 0) {
-		if (errno == EADDRINUSE) {
-			err_set(e, "another process is listening on %s", spec);
-			return ERR_CONFLICT;
-		}
-		err_set(e, "cannot listen on FCGI_SOCKET %s: %s", spec,
-		    errno != 0 ? strerror(errno) : "libfcgi refused the address");
-		return ERR_IO;
-	}
-	return OK;
+	return own_socket_tcp(s, spec, backlog, e);
 }
 
 void

@@ -23,7 +23,7 @@ struct own_socket {
 
 /*
  * Listen on spec: a path (contains '/': a unix socket, mode 0660) or
- * [host]:port (TCP, through libfcgi). ERR_CONFLICT when another process
+ * [host]:port (TCP; [IPv6]:port too). ERR_CONFLICT when another process
  * listens there; ERR_IO otherwise. e says which and where.
  */
 enum result own_socket_open(struct own_socket *s, const char *spec, int backlog,

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 declare -A need=(
 	[build-essential]=/usr/bin/make
 	[pkg-config]=/usr/bin/pkg-config
-	[libfcgi-dev]=/usr/include/fcgiapp.h
+	[libfcgi-dev]=/usr/include/fcgiapp.h # test 50's stand-in FastCGI program only
 	[libpq-dev]=/usr/bin/pg_config
 	[postgresql]=/usr/lib/postgresql
 	[postgresql-contrib]=/usr/share/postgresql-common

@@ -19,7 +19,7 @@ if [ "${FUZZ_COVERAGE:-0}" = 1 ]; then
 fi
 CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -DUNITTEST -D_GNU_SOURCE -Ilib -Ifcgi -Ijobs -Itools
 	$(pkg-config --cflags json-c libcurl openssl) -I$(pg_config --includedir)"
-LIBS="$(pkg-config --libs json-c libcurl openssl) -lpq -lfcgi -lm"
+LIBS="$(pkg-config --libs json-c libcurl openssl) -lpq -lm"
 
 # What each target links besides its harness (never the main.c files).
 declare -A SRCS=(
@@ -45,9 +45,10 @@ declare -A SRCS=(
 	[upload_detail]="tools/upload_http.c tools/upload_text.c lib/utf8.c lib/result.c"
 	[s3_list]="lib/s3_list.c lib/s3.c lib/s3_post.c lib/s3_status.c lib/sigv4.c lib/storage_layout.c lib/clock.c lib/encode.c lib/log.c lib/utf8.c lib/result.c"
 	[webhook]="lib/webhook.c lib/encode.c lib/result.c"
+	[fcgi_conn]="fcgi/fcgi_conn.c"
 )
 ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query
-	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail s3_list ipallow webhook"
+	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail s3_list ipallow webhook fcgi_conn"
 
 # FUZZ_PRINT_SRCS=1: print "name: sources" and stop (coverage.sh uses it).
 if [ "${FUZZ_PRINT_SRCS:-0}" = 1 ]; then

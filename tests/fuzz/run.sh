@@ -10,8 +10,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-ALL="jwt jwt_claims validate utf8 probe_parse probe_sniff playlist base64 sigv4_query config s3_status query
-	s3_multipart gateway_path tags imagesize loudness upload_tags upload_detail webhook"
+# every target build.sh knows (its table is the one list)
+ALL=$(FUZZ_PRINT_SRCS=1 tests/fuzz/build.sh | cut -d: -f1 | paste -sd' ')
 targets=${*:-$ALL}
 secs=${FUZZ_SECONDS:-60}
 OUT=build/fuzz

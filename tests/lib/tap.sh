@@ -21,6 +21,11 @@ like() {
 	if [[ "$1" =~ $2 ]]; then _tap_result 1 "$3"
 	else _tap_result 0 "$3"; diag "     got: '$1'" "expected to match: /$2/"; return 1; fi
 }
+# unlike GOT REGEX "name"
+unlike() {
+	if ! [[ "$1" =~ $2 ]]; then _tap_result 1 "$3"
+	else _tap_result 0 "$3"; diag "     got: '$1'" "expected not to match: /$2/"; return 1; fi
+}
 # cmp_ok A OP B "name" (numeric: -lt -le -gt -ge -eq -ne)
 cmp_ok() {
 	if [ "$1" "$2" "$3" ] 2>/dev/null; then _tap_result 1 "$4"
