@@ -5,5 +5,5 @@
 void
 route_status(struct req *r, const char *id)
 {
-	track_respond(r, id, track_status_json);
+	track_respond(r, id, true);
 }

@@ -5,5 +5,5 @@
 void
 route_track(struct req *r, const char *id)
 {
-	track_respond(r, id, track_full_json);
+	track_respond(r, id, false);
 }

@@ -5,6 +5,8 @@
 
 #include "track_json.h"
 
+static bool track_load_view(struct req *r, const char *id, bool status_only, PGresult **res);
+
 void
 track_not_found(struct req *r, const char *id)
 {
@@ -17,18 +19,24 @@ track_load(struct req *r, const char *id, PGresult **res, struct errbuf *e)
 	return track_get(&r->w->db, id, r->user, res, e);
 }
 
-bool
-track_load_or_answer(struct req *r, const char *id, PGresult **res)
+static bool
+track_load_view(struct req *r, const char *id, bool status_only, PGresult **res)
 {
 	struct errbuf e;
 	enum result rc;
 
 	err_clear(&e);
-	if ((rc = track_load(r, id, res, &e)) == ERR_NOT_FOUND)
+	if ((rc = track_get_view(&r->w->db, id, r->user, status_only, res, &e)) == ERR_NOT_FOUND)
 		track_not_found(r, id);
 	else if (rc != OK)
 		http_error_db(r, rc, &e);
 	return rc == OK;
+}
+
+bool
+track_load_or_answer(struct req *r, const char *id, PGresult **res)
+{
+	return track_load_view(r, id, false, res);
 }
 
 /* The shapes are built by lib/track_json.c, the one builder (webhooks use it too). */
@@ -51,14 +59,14 @@ track_full_json(const PGresult *res)
 }
 
 void
-track_respond(struct req *r, const char *id, json_object *(*render)(const PGresult *))
+track_respond(struct req *r, const char *id, bool status_only)
 {
 	PGresult *res = NULL;
 	json_object *o = NULL;
 
-	if (!track_load_or_answer(r, id, &res))
+	if (!track_load_view(r, id, status_only, &res))
 		goto out;
-	o = render(res);
+	o = status_only ? track_status_json(res) : track_full_json(res);
 	http_send_json(r, 200, o);
 out:
 	json_object_put(o);

@@ -37,10 +37,11 @@ json_object *track_full_json(const PGresult *res);
 json_object *track_full_json_at(const PGresult *res, int row);
 
 /*
- * Load track id and answer 200 with render(row), or the 404/503: the whole
- * of GET status and GET track.
+ * Load track id and answer 200 with its status (status_only: GET status,
+ * from the narrower track_get_view) or the whole track (GET track), or the
+ * 404/503.
  */
-void track_respond(struct req *r, const char *id, json_object *(*render)(const PGresult *));
+void track_respond(struct req *r, const char *id, bool status_only);
 
 /* Send the 404 for a track that is missing or not the caller's. */
 void track_not_found(struct req *r, const char *id);

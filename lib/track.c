@@ -22,6 +22,19 @@
 	" t.artwork_error, t.loudness::text, t.waveform_url"                       \
 	" FROM tracks t LEFT JOIN jobs j ON j.track_id = t.id AND j.kind = 'transcode_hls'"
 
+/*
+ * What GET status shows (id, status, error, progress) in the same columns,
+ * the others NULL: no formatting of times or JSON for the call polled most,
+ * and the job's progress looked up only where it is shown (processing, failed).
+ */
+#define TRACK_STATUS_COLUMNS                                                      \
+	"SELECT t.id, NULL, NULL, NULL, NULL, t.processing_status::text,"          \
+	" t.processing_error, NULL, NULL, NULL, NULL, NULL,"                       \
+	" CASE WHEN t.processing_status IN ('PROCESSING', 'FAILED') THEN coalesce((SELECT"      \
+	" j.progress FROM jobs j WHERE j.track_id = t.id AND j.kind = 'transcode_hls'), 0)" \
+	" ELSE 0 END, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"          \
+	" FROM tracks t"
+
 #define CURSOR_VERSION 1
 #define CURSOR_BYTES 25                   /* version, 8 bytes created_us, 16 bytes id */
 #define CURSOR_MAX_US 253402300799999999LL /* 9999-12-31T23:59:59.999999Z */
@@ -122,11 +135,20 @@ enum result
 track_get(struct db *db, const char *id, const char *owner_id, PGresult **res,
     struct errbuf *e)
 {
+	return track_get_view(db, id, owner_id, false, res, e);
+}
+
+enum result
+track_get_view(struct db *db, const char *id, const char *owner_id, bool status_only,
+    PGresult **res, struct errbuf *e)
+{
 	const char *params[] = { id, owner_id };
 	enum result rc;
 
-	rc = db_exec(db, res, TRACK_COLUMNS " WHERE t.id = $1 AND t.owner_id = $2"
-	    " AND t.deleted_at IS NULL", 2, params, e);
+#define TRACK_MINE " WHERE t.id = $1 AND t.owner_id = $2 AND t.deleted_at IS NULL"
+	rc = db_exec(db, res, status_only ? TRACK_STATUS_COLUMNS TRACK_MINE :
+	    TRACK_COLUMNS TRACK_MINE, 2, params, e);
+#undef TRACK_MINE
 	if (rc != OK)
 		return rc;
 	if (PQntuples(*res) != 1) {

@@ -80,6 +80,13 @@ enum result track_get(struct db *db, const char *id, const char *owner_id, PGres
     struct errbuf *e);
 
 /*
+ * track_get, or with status_only the columns GET status shows (TC_ID,
+ * TC_STATUS, TC_ERROR, TC_PROGRESS; every other column NULL), cheaper.
+ */
+enum result track_get_view(struct db *db, const char *id, const char *owner_id,
+    bool status_only, PGresult **res, struct errbuf *e);
+
+/*
  * The same row for track id whoever owns it, deleted or not (webhooks
  * build the track's JSON from it, a track.deleted one inside the delete's
  * transaction). ERR_NOT_FOUND when there is no such row.
