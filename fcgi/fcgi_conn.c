@@ -40,6 +40,7 @@ static bool fc_put(struct fcgi_conn *c, const void *p, size_t n);
 static bool fc_record(struct fcgi_conn *c, int type, uint16_t id, const void *content,
     size_t len);
 static bool fc_end_request(struct fcgi_conn *c, uint16_t id, int protocol_status);
+static void fc_shrink(unsigned char **buf, size_t *cap);
 static void fc_request_reset(struct fcgi_conn *c);
 static bool fc_pair(const unsigned char *p, size_t n, size_t *off, const unsigned char **name,
     size_t *nlen, const unsigned char **value, size_t *vlen);
@@ -60,9 +61,24 @@ fcgi_conn_init(struct fcgi_conn *c)
 	c->state = FC_IDLE;
 }
 
+/* Buffers over this are given back after each request (a worker may hold 256 connections). */
+#define FC_KEEP_CAP 8192
+
+static void
+fc_shrink(unsigned char **buf, size_t *cap)
+{
+	if (*cap > FC_KEEP_CAP) {
+		free(*buf);
+		*buf = NULL;
+		*cap = 0;
+	}
+}
+
 static void
 fc_request_reset(struct fcgi_conn *c)
 {
+	fc_shrink((unsigned char **)&c->params, &c->params_cap);
+	fc_shrink((unsigned char **)&c->bodybuf, &c->body_cap);
 	free(c->envp);
 	c->envp = NULL;
 	c->body = NULL;
@@ -407,6 +423,15 @@ fcgi_conn_respond(struct fcgi_conn *c, const void *resp, size_t len)
 		c->err = "out of memory";
 	fc_request_reset(c);
 	return ok;
+}
+
+void
+fcgi_conn_written(struct fcgi_conn *c)
+{
+	c->out_off = c->out_len = 0;
+	fc_shrink(&c->out, &c->out_cap);
+	if (c->in_len == 0)
+		fc_shrink(&c->in, &c->in_cap);
 }
 
 bool

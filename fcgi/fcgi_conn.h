@@ -94,6 +94,9 @@ enum fcgi_feed fcgi_conn_feed(struct fcgi_conn *c, const void *data, size_t n);
  */
 bool fcgi_conn_respond(struct fcgi_conn *c, const void *resp, size_t len);
 
+/* The caller wrote all of the output: empty it (and give back large buffers). */
+void fcgi_conn_written(struct fcgi_conn *c);
+
 /* Is the connection to be closed once its output is written? */
 bool fcgi_conn_closing(const struct fcgi_conn *c);
 

@@ -13,8 +13,8 @@
 
 /* How long one answer may wait for the web server to read it. */
 #define FCGI_SERVE_WRITE_MS 10000
-/* One read: the largest record and some; more waits in the kernel. */
-#define FCGI_SERVE_READ 65536
+/* One read; more waits in the kernel for the next (a page or four stay resident). */
+#define FCGI_SERVE_READ 16384
 
 static void fs_drop(struct fcgi_serve *s, size_t i);
 static bool fs_write(struct fcgi_serve_conn *k, int wait_ms);
@@ -73,7 +73,7 @@ fs_write(struct fcgi_serve_conn *k, int wait_ms)
 			    "the web server did not read the answer" : "the web server went away";
 		return false;
 	}
-	c->out_off = c->out_len = 0;
+	fcgi_conn_written(c);
 	return true;
 }
 
