@@ -275,7 +275,7 @@ walcols() { printf '%s records, %s full-page images, %s bytes, %s syncs' "$(col 
 				printf '%-20s ratio to pgbench insert %s  | pgbench insert'"'"'s CPU/this %s | WAL per init: %s\n' \
 					"" "$(ratio "$n" "$w" 4 insert)" "$(ratio "$n" "$w" 7 insert)" "$(walcols "$n" "$w")"
 				printf '%-20s plan of the pending count (bench/results/ab-explain-%s.txt): %s\n' "" "${vdb[$n]}" \
-					"$(grep -o 'Scan using [a-z_]* on tracks\|Seq Scan on tracks' "$out/ab-explain-${vdb[$n]}.txt" 2>/dev/null | head -1)"
+					"$(grep -o 'Scan using [a-z_0-9]*\|Bitmap Index Scan on [a-z_0-9]*\|Seq Scan on [a-z_0-9]*' "$out/ab-explain-${vdb[$n]}.txt" 2>/dev/null | head -1)"
 				printf '%-20s full-page images per init by relation (medians): %s\n' "" "$(awk -v n="$n" '$2 == n {print $3}' "$out/ab-fpi.txt" | sort -u |
 					while read -r x; do printf '%s %s  ' "$x" "$(awk -v n="$n" -v x="$x" '$2 == n && $3 == x {print $4}' "$out/ab-fpi.txt" | med)"; done)"
 				printf '%-20s tracks'"'"' blocks per init, read/hit (medians): %s\n' "" "$(awk -v n="$n" '$2 == n {print $3}' "$out/ab-io.txt" | sort -u |
