@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# API throughput through nginx (wrk) beside pgbench -S on the same cluster,
-# in the same run, first on empty tables, then with the tables grown by SQL
+# API throughput through nginx (wrk) beside PostgreSQL's own baselines on the
+# same cluster, in the same run (bench/lib.sh: pgbench -S, and the write
+# baseline: one single-row INSERT per transaction into a tracks table; init
+# is printed against both, and its WAL per request from pg_stat_wal after a
+# CHECKPOINT), first on empty tables, then with the tables grown by SQL
 # (BENCH_TRACKS tracks over BENCH_USERS users, default 1 000 000 over 10 000,
 # each with a succeeded job and its run); the job pickup latency and the
 # plans of the runner's queue queries at both sizes; the FastCGI processes'
@@ -29,8 +32,13 @@ init_script "$ninit" 3600
 load() { # phase: status and init through nginx
 	wrk -t2 -c32 -d"${secs}s" --latency -H "Authorization: Bearer $TOKEN" \
 		"$API_URL/tracks/upload/status/$id" > "$out/wrk-status-$1.txt"
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c CHECKPOINT postgres
+	local w0
+	w0=$(wal_now)
 	wrk -t2 -c32 -d"${secs}s" --latency -s "$TMP/init.lua" "$API_URL/tracks/upload/init" \
 		> "$out/wrk-init-$1.txt"
+	sleep 1.2 # the API's backends report their WAL when idle
+	wal_per "$w0" "$(wal_now)" "$(awk '/requests in/ {print $1}' "$out/wrk-init-$1.txt")" > "$out/wal-init-$1.txt"
 }
 pickup() { # phase: p50 p99 ms over npick tiny jobs, created -> claimed
 	local i t0
@@ -111,11 +119,19 @@ if [ -n "$before" ]; then
 fi
 wrk -t2 -c32 -d"${secs}s" --latency "$API_URL/healthz" > "$out/wrk-healthz.txt"
 
-psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "create database pgbench" postgres
-pgbench -q -i -s 10 -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench >/dev/null 2>&1
-pgbench -S -c 32 -j 2 -T "$secs" -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench > "$out/pgbench-S.txt" 2>&1
-pg_tps=$(awk -F'= ' '/^tps/ {split($2,a," "); print a[1]}' "$out/pgbench-S.txt")
+pgbench_setup
+pgbench_run S "$secs" "$out/pgbench-S.txt"
+pg_tps=$(pgbench_tps "$out/pgbench-S.txt")
 pg_lat=$(awk -F'= ' '/latency average/ {print $2}' "$out/pgbench-S.txt")
+baseline_insert() { # phase: the write baseline, its tps; its WAL per transaction in wal-insert-PHASE.txt
+	local w0
+	pgbench_reset
+	w0=$(wal_now)
+	pgbench_run insert "$secs" "$out/pgbench-insert-$1.txt"
+	wal_per "$w0" "$(wal_now)" "$(pgbench_count "$out/pgbench-insert-$1.txt")" > "$out/wal-insert-$1.txt"
+	pgbench_tps "$out/pgbench-insert-$1.txt"
+}
+pg_ins=$(baseline_insert empty)
 
 rss=$(ps -o rss= --ppid "$(cat "$STACK_DIR/api.pid")" | awk '{s+=$1; n++; if ($1 > m) m = $1} END {printf "%d %d %d", s, n, m}')
 parent=$(ps -o rss= -p "$(cat "$STACK_DIR/api.pid")" | tr -d ' ')
@@ -130,8 +146,9 @@ load grown
 # pgbench again now: the grown figures' baseline is measured beside them, not
 # minutes before on a shared machine (the run of 2026-12-01 compared them
 # with the empty phase's pgbench and saw a drop that was the machine's)
-pgbench -S -c 32 -j 2 -T "$secs" -h 127.0.0.1 -p "$PG_PORT" -U postgres pgbench > "$out/pgbench-S-grown.txt" 2>&1
-pg_tps_g=$(awk -F'= ' '/^tps/ {split($2,a," "); print a[1]}' "$out/pgbench-S-grown.txt")
+pgbench_run S "$secs" "$out/pgbench-S-grown.txt"
+pg_tps_g=$(pgbench_tps "$out/pgbench-S-grown.txt")
+pg_ins_g=$(baseline_insert grown) # into its own (empty) table: what an init must do, beside the grown load
 scripts/stack.sh stop-runner bench >/dev/null 2>&1
 
 phases="empty grown"
@@ -143,12 +160,19 @@ non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 	echo "== API through nginx (wrk -t2 -c32 -d${secs}s), $(nproc) cores, FCGI_WORKERS=$FCGI_WORKERS"
 	printf '%-28s %10s tps     latency avg %s\n' "pgbench -S (c32 j2)" "$pg_tps" "$pg_lat"
 	printf '%-28s %10s tps     (after the grown tables'"'"' load: their baseline)\n' "pgbench -S (c32 j2), grown" "$pg_tps_g"
+	printf '%-28s %10s tps     WAL per transaction: %s (records, full-page images, bytes, syncs)\n' \
+		"pgbench insert (c32 j2)" "$pg_ins" "$(cat "$out/wal-insert-empty.txt")"
+	printf '%-28s %10s tps     WAL per transaction: %s (beside the grown tables'"'"' load)\n' \
+		"pgbench insert, grown" "$pg_ins_g" "$(cat "$out/wal-insert-grown.txt")"
 	for ph in $phases; do
-		base=$pg_tps; [ "$ph" = grown ] && base=$pg_tps_g
+		base=$pg_tps; ins=$pg_ins; [ "$ph" = grown ] && { base=$pg_tps_g; ins=$pg_ins_g; }
 		for r in status init; do
 			f=$out/wrk-$r-$ph.txt
-			printf '%-28s %10s req/s   p99 %-8s ratio %.3f  non-2xx %s\n' "$r ($ph tables)" "$(rps "$f")" \
+			printf '%-28s %10s req/s   p99 %-8s ratio to -S %.3f  non-2xx %s' "$r ($ph tables)" "$(rps "$f")" \
 				"$(p99 "$f")" "$(awk -v a="$(rps "$f")" -v b="$base" 'BEGIN {print a / b}')" "$(non2xx "$f")"
+			[ $r = init ] && printf '  ratio to insert %.3f  WAL per init: %s' \
+				"$(awk -v a="$(rps "$f")" -v b="$ins" 'BEGIN {print a / b}')" "$(cat "$out/wal-init-$ph.txt")"
+			echo
 		done
 	done
 	printf '%-28s %10s req/s   p99 %s\n' "healthz" "$(rps "$out/wrk-healthz.txt")" "$(p99 "$out/wrk-healthz.txt")"
@@ -161,8 +185,10 @@ non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 {
 	echo "pgbench $pg_tps"
 	echo "pgbench-grown $pg_tps_g"
+	echo "pgbench-insert $pg_ins $(cat "$out/wal-insert-empty.txt")"
+	echo "pgbench-insert-grown $pg_ins_g $(cat "$out/wal-insert-grown.txt")"
 	for ph in $phases; do for r in status init; do
-		echo "$r-$ph $(rps "$out/wrk-$r-$ph.txt") $(p99 "$out/wrk-$r-$ph.txt")"
+		echo "$r-$ph $(rps "$out/wrk-$r-$ph.txt") $(p99 "$out/wrk-$r-$ph.txt") $([ $r = init ] && cat "$out/wal-init-$ph.txt")"
 	done; done
 	echo "pickup-empty $pk50_e $pk99_e"
 	echo "pickup-grown $pk50_g $pk99_g"

@@ -14,6 +14,8 @@ get() { awk -v k="$1" -v f="$2" '$1 == k {print $f}' "$r/$3"; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "-" || b == "" || b == 0) print "-"; else printf "%.3f", a / b }'; }
 pg=$(get pgbench 2 api-figures.txt)
 pgg=$(get pgbench-grown 2 api-figures.txt)
+pgi=$(get pgbench-insert 2 api-figures.txt)
+pgig=$(get pgbench-insert-grown 2 api-figures.txt)
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 {
 	echo
@@ -34,6 +36,15 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 			"$( [ -n "$b" ] && echo "$b req/s = $(div "$b" "$pg")" || echo -)"
 		v=$(get "$k-grown" 2 api-figures.txt); p=$(get "$k-grown" 3 api-figures.txt)
 		row "$k, grown tables" "$v req/s, p99 $p" "pgbench -S c32 (then): $pgg tps" "$(div "$v" "$pgg")" "$goal" "-"
+	done
+	# init against PostgreSQL's own write limit (bench/lib.sh): no goal, the distance left
+	for ph in empty grown; do
+		v=$(get "init-$ph" 2 api-figures.txt); fpi=$(get "init-$ph" 5 api-figures.txt)
+		base=$pgi; [ $ph = grown ] && base=$pgig
+		b=; [ $ph = empty ] && b=$(get init-before 2 api-figures.txt)
+		row "init, $ph tables, vs the write baseline" "$v req/s, $fpi full-page images/init" \
+			"pgbench insert c32$([ $ph = grown ] && echo " (then)"): $base tps, $(get "pgbench-insert$([ $ph = grown ] && echo -grown)" 4 api-figures.txt) FPI/tx" \
+			"$(div "$v" "$base")" "-" "$( [ -n "$b" ] && echo "$b req/s = $(div "$b" "$base")" || echo -)"
 	done
 	row "job pickup, empty / grown" "p50 $(get pickup-empty 2 api-figures.txt) / $(get pickup-grown 2 api-figures.txt) ms, p99 $(get pickup-empty 3 api-figures.txt) / $(get pickup-grown 3 api-figures.txt) ms" "-" "-" "index depth" "-"
 	row "queue plans, grown tables" "$(grep '^plans-grown' "$r/api-figures.txt" | cut -d' ' -f2-)" "-" "-" "no seq scan" "-"

@@ -138,7 +138,7 @@ route_init(struct req *r, const char *unused)
 	}
 	multipart = b.upload_mode != NULL && strcmp(b.upload_mode, "multipart") == 0;
 	media_audio_ext(b.file_extension, &audio_type);
-	if (id_uuid4(id) != OK) {
+	if (id_uuid7(id) != OK) {
 		http_error(r, 503, "overloaded", "Could not make a track id; retry shortly.");
 		goto out;
 	}

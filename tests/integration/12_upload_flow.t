@@ -11,7 +11,10 @@ api POST /tracks/upload/init "$(jq -nc --argjson s "$size" \
 	'{title:"My Song",artist_name:"Artist Name",file_extension:"mp3",file_size:$s,artwork_extension:"jpg"}')" "$tok"
 is "$STATUS" 201 "init: 201"
 id=$(jget .track_id)
-like "$id" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' "init: track_id is a v4 UUID"
+like "$id" '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' "init: track_id is a v7 UUID"
+# its first 48 bits: the Unix time in ms when init made it (this machine's clock)
+id_ms=$((16#${id:0:8}${id:9:4})) now_ms=$(date +%s%3N)
+ok "init: track_id's time is now" test $((now_ms - id_ms)) -ge 0 -a $((now_ms - id_ms)) -lt 60000
 is "$(jget .audio_upload_url)" "$STORAGE_ENDPOINT/$STORAGE_BUCKET" "init: audio_upload_url is the bucket"
 is "$(jq -r '.audio_upload_fields|keys|sort|join(",")' <<<"$BODY")" \
 	"Content-Type,key,policy,x-amz-algorithm,x-amz-credential,x-amz-date,x-amz-signature" "init: boto3's field set"
