@@ -314,7 +314,7 @@ pass_expire(struct jctx *c, struct errbuf *e)
 	return jan_batches(c, "SELECT t.id, t.created_at::text AS after,"
 	    " t.original_audio_key, t.multipart_upload_id FROM tracks t"
 	    " WHERE t.processing_status = $1::track_processing_status"
-	    " AND t.deleted_at IS NULL"
+	    " AND t.expired_at IS NULL AND t.deleted_at IS NULL" /* tracks_pending_created_idx */
 	    " AND t.created_at < now() - make_interval(secs => $2::float8)"
 	    " AND (t.created_at, t.id) > ($3::timestamptz, $4::uuid)"
 	    " ORDER BY t.created_at, t.id LIMIT $5::int", p, 5, "expiring track", expire_track, e);
