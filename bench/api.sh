@@ -18,8 +18,11 @@ ntracks=${BENCH_TRACKS:-1000000}
 nusers=${BENCH_USERS:-10000}
 ninit=${BENCH_INIT_USERS:-400}
 npick=${BENCH_PICKUPS:-20}
-# BENCH_BEFORE_BIN: a directory with an older mustory-api, measured on the empty tables too
+# BENCH_BEFORE_BIN: a directory with an older mustory-api, measured on the empty tables too;
+# BENCH_BEFORE_SITE: the nginx site it is measured behind (e.g. an older nginx/mustory.conf:
+# an API built on libfcgi must not get kept connections)
 before=${BENCH_BEFORE_BIN:-}
+before_site=${BENCH_BEFORE_SITE:-}
 . "$(dirname "$0")/lib.sh" bench 2
 
 user=$(new_user)
@@ -113,8 +116,14 @@ sleep 0.5
 read -r pk50_e pk99_e <<< "$(pickup empty)"
 plans_e=$(plans empty)
 load empty
+site_on() { # nginx site template (empty: the repository's)
+	scripts/stack.sh stop-nginx >/dev/null 2>&1
+	NGINX_SITE=${1:-$ROOT/nginx/mustory.conf} scripts/stack.sh start-nginx >/dev/null
+}
 if [ -n "$before" ]; then
+	[ -n "$before_site" ] && site_on "$before_site"
 	api_on "$before"; load before; api_on build/release
+	[ -n "$before_site" ] && site_on ""
 	load empty2 # the current build again: the spread between the two is the noise
 fi
 wrk -t2 -c32 -d"${secs}s" --latency "$API_URL/healthz" > "$out/wrk-healthz.txt"
