@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The runner, measured beside bare ffmpeg in the same run:
 #  1. complete -> completed (jobs.created_at -> jobs.finished_at, both the
-#     database's clock) for a 10-minute and a 3-minute FLAC, against the bare
-#     ffmpeg schedules making the same renditions on the same cores, run here
-#     just before: one process per rung side by side, and the old 2-process
-#     split (160 | 64+128). With BENCH_BEFORE_BIN (a directory holding an
-#     older mustory-runner) the same jobs are run by it too, same run.
+#     database's clock) for a 10-minute and a 3-minute FLAC, against bare
+#     ffmpeg schedules run in the same rounds on the same cores. The baseline
+#     is the best of those that make the runner's output (the three renditions
+#     AND the analysis branch's r128.txt and wave.pcm): one process per rung
+#     with the analysis on the 64k one (the runner's), the same with the
+#     analysis on a 4th process, and 160 | 64+128 with it on 160; the plain
+#     ladder (per rung, and the 160 | 64+128 split) is printed beside. For
+#     each runner job: storage's (devs3's) CPU meanwhile, the runner's own,
+#     and its ffmpegs'. With BENCH_BEFORE_BIN (a directory holding an
+#     older mustory-runner) and/or BENCH_BEFORE_DEVS3 (an older tools/devs3)
+#     the same jobs are run by them too, same run.
 #  2. job pickup latency after complete (jobs.created_at -> claim), p50/p99
 #     over BENCH_JOBS (default 100) jobs, one at a time on an idle runner;
 #  3. the runner's peak RSS (ffmpeg excluded) while it processes a ~200 MB
@@ -18,6 +24,13 @@ export MAX_UPLOAD_BYTES=$((300 * 1024 * 1024)) MAX_DURATION_SECONDS=3600 JOB_POL
 export LOG_LEVEL=info
 njobs=${BENCH_JOBS:-100}
 before=${BENCH_BEFORE_BIN:-}
+# BENCH_BEFORE_DEVS3=DIR: an older tools/devs3 (its server.js and modules) serves
+# storage during the "before" jobs (with build/release's runner unless
+# BENCH_BEFORE_BIN says otherwise); the "after" jobs get this tree's
+before_devs3=${BENCH_BEFORE_DEVS3:-}
+[ -n "$before_devs3" ] && [ -z "$before" ] && before=$(dirname "$0")/../build/release
+[ -n "$before" ] && before=$(cd "$before" && pwd)
+[ -n "$before_devs3" ] && before_devs3=$(cd "$before_devs3" && pwd)
 . "$(dirname "$0")/lib.sh" bench-runner 3
 tok=$(token "$(new_user)")
 now() { date +%s.%N; }
@@ -72,6 +85,16 @@ runner_on() { # name bindir: a runner of that build on this stack
 	sleep 0.5
 }
 runner_off() { scripts/stack.sh stop-runner "$1" >/dev/null 2>&1; }
+storage_from() { # DIR: restart the stack's storage with DIR/server.js (same port, data, keys)
+	scripts/stack.sh stop-storage >/dev/null 2>&1
+	( set -a; . "$STACK_DIR/env"; DEVS3_ACCESS_KEY=$STORAGE_ACCESS_KEY DEVS3_SECRET_KEY=$STORAGE_SECRET_KEY
+	  exec node --openssl-legacy-provider "$1/server.js" --dir "$STACK_DIR/s3" --host 127.0.0.1 \
+		--port "$S3_PORT" --bucket "$STORAGE_BUCKET" --region "$STORAGE_REGION" ) \
+		>>"$STACK_DIR/logs/storage.log" 2>&1 &
+	echo $! > "$STACK_DIR/storage.pid"
+	for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" && return 0; sleep 0.1; done
+	echo "bench: storage from $1 did not start" >&2; exit 1
+}
 runner_cpu() { # name: the runner's own CPU seconds (its workers' too) and its reaped children's (ffmpeg)
 	local p=$(cat "$STACK_DIR/runner-$1.pid")
 	for q in $p $(pgrep -P "$p" 2>/dev/null); do cat "/proc/$q/stat" 2>/dev/null; done |
@@ -114,9 +137,11 @@ for len in $lens; do
 		echo "$(job "$TMP/s$len.flac" flac) $(runner_cpu after)" >> "$TMP/r-after.txt"
 		runner_off after
 		if [ -n "$before" ]; then
+			[ -n "$before_devs3" ] && storage_from "$before_devs3"
 			runner_on before "$before"
 			echo "$(job "$TMP/s$len.flac" flac) $(runner_cpu before)" >> "$TMP/r-before.txt"
 			runner_off before
+			[ -n "$before_devs3" ] && storage_from "$ROOT/tools/devs3"
 		fi
 	done
 	# best bare for the same output: the least wall of any same-output schedule
@@ -157,7 +182,9 @@ summary_jobs() { # section 1's summary (and $TMP/ratios.txt)
 		w_before=-
 		if [ -n "${f[before]:-}" ]; then
 			w_before=${f[before]%%/*}
-			printf '  before %.2fs = %.3fx\n' "$w_before" "$(calc "$w_before / $best")"
+			IFS=/ read -r _ b_devs3 b_rcpu b_ffcpu <<< "${f[before]}"
+			printf '  before %.2fs = %.3fx; devs3 CPU %.2fs, the runner %.2fs, its ffmpegs %.2fs\n' \
+				"$w_before" "$(calc "$w_before / $best")" "$b_devs3" "$b_rcpu" "$b_ffcpu"
 		fi
 		echo "ratio job-$len $w_after $best $(calc "$w_after / $best") $w_before $bname $devs3 ${f[rung]%%/*} ${f[split]%%/*}" >> "$TMP/ratios.txt"
 		unset f
