@@ -176,6 +176,11 @@ summary_jobs() { # section 1's summary (and $TMP/ratios.txt)
 		IFS=/ read -r w_after devs3 rcpu ffcpu <<< "${f[after]}"
 		printf '%s-s FLAC: runner %.2fs = %.3fx the best bare for the same output (%s %.2fs); devs3 CPU %.2fs during the job, the runner %.2fs, its ffmpegs %.2fs\n' \
 			"$len" "$w_after" "$(calc "$w_after / $best")" "$bname" "$best" "$devs3" "$rcpu" "$ffcpu"
+		# CPU seconds, which move less than wall time when other work shares the cores
+		b_cpu=${f[$bname]#*/}
+		r_cpu=$(calc "$ffcpu + $rcpu + $devs3")
+		printf '  CPU: the runner + its ffmpegs + devs3 %.2fs, %s %.2fs = %.3fx; without devs3 %.3fx\n' \
+			"$r_cpu" "$bname" "$b_cpu" "$(calc "$r_cpu / $b_cpu")" "$(calc "($ffcpu + $rcpu) / $b_cpu")"
 		printf '  bare (best wall s / its ffmpeg CPU s):'
 		for s in $SAME $PLAIN; do printf ' %s %s' "$s" "${f[$s]:-}"; done
 		echo
