@@ -155,10 +155,16 @@ for len in $lens; do
 		for s in $SAME $PLAIN; do printf ' %s=%s' "$s" "$(best_of "$TMP/r-$s.txt" | tr ' ' /)"; done
 		printf ' after=%s' "$(best_of "$TMP/r-after.txt" | tr ' ' /)"
 		[ -n "$before" ] && printf ' before=%s' "$(best_of "$TMP/r-before.txt" | tr ' ' /)"
+		# the least CPU of each over the rounds (CPU time too grows when other work
+		# shares the cores); a runner's: its ffmpegs + itself + devs3, and without devs3
+		for s in $SAME $PLAIN; do printf ' cpu:%s=%s' "$s" "$(awk '{print $2}' "$TMP/r-$s.txt" | sort -n | head -n1)"; done
+		for s in after ${before:+before}; do
+			printf ' cpu:%s=%s' "$s" "$(awk '{print $2 + $3 + $4, $3 + $4}' "$TMP/r-$s.txt" | sort -n | head -n1 | tr ' ' /)"
+		done
 		echo
 	} >> "$TMP/jobs.txt"
 	{
-		echo "$len all rounds (wall s / ffmpeg CPU s; runner: job s / devs3 CPU s / runner CPU s / its ffmpegs' CPU s):"
+		echo "$len all rounds (wall s / ffmpeg CPU s; runner: job s / devs3 CPU s / runner CPU s / its children's (ffprobe, ffmpeg) CPU s):"
 		for s in $SAME $PLAIN after ${before:+before}; do
 			echo "  $s: $(tr ' ' / < "$TMP/r-$s.txt" | paste -sd' ')"
 		done
@@ -174,13 +180,19 @@ summary_jobs() { # section 1's summary (and $TMP/ratios.txt)
 		declare -A f=()
 		for kv in $rest; do f[${kv%%=*}]=${kv#*=}; done
 		IFS=/ read -r w_after devs3 rcpu ffcpu <<< "${f[after]}"
-		printf '%s-s FLAC: runner %.2fs = %.3fx the best bare for the same output (%s %.2fs); devs3 CPU %.2fs during the job, the runner %.2fs, its ffmpegs %.2fs\n' \
+		printf '%s-s FLAC: runner %.2fs = %.3fx the best bare for the same output (%s %.2fs); devs3 CPU %.2fs during the job, the runner %.2fs, its children (ffprobe, ffmpeg) %.2fs\n' \
 			"$len" "$w_after" "$(calc "$w_after / $best")" "$bname" "$best" "$devs3" "$rcpu" "$ffcpu"
-		# CPU seconds, which move less than wall time when other work shares the cores
-		b_cpu=${f[$bname]#*/}
-		r_cpu=$(calc "$ffcpu + $rcpu + $devs3")
-		printf '  CPU: the runner + its ffmpegs + devs3 %.2fs, %s %.2fs = %.3fx; without devs3 %.3fx\n' \
-			"$r_cpu" "$bname" "$b_cpu" "$(calc "$r_cpu / $b_cpu")" "$(calc "($ffcpu + $rcpu) / $b_cpu")"
+		# CPU seconds (the least over the rounds), which move less than wall time
+		# when other work shares the cores; against the same-output schedule of least CPU
+		b_cpu=999 b_cname=-
+		for s in $SAME; do
+			[ "$(calc "${f[cpu:$s]} < $b_cpu")" = 1 ] && { b_cpu=${f[cpu:$s]}; b_cname=$s; }
+		done
+		for s in after ${f[before]:+before}; do
+			IFS=/ read -r r_cpu r_nodevs3 <<< "${f[cpu:$s]}"
+			printf '  CPU, %s: the runner + its children + devs3 %.2fs, bare %s %.2fs = %.3fx; without devs3 %.3fx\n' \
+				"$s" "$r_cpu" "$b_cname" "$b_cpu" "$(calc "$r_cpu / $b_cpu")" "$(calc "$r_nodevs3 / $b_cpu")"
+		done
 		printf '  bare (best wall s / its ffmpeg CPU s):'
 		for s in $SAME $PLAIN; do printf ' %s %s' "$s" "${f[$s]:-}"; done
 		echo
@@ -188,10 +200,11 @@ summary_jobs() { # section 1's summary (and $TMP/ratios.txt)
 		if [ -n "${f[before]:-}" ]; then
 			w_before=${f[before]%%/*}
 			IFS=/ read -r _ b_devs3 b_rcpu b_ffcpu <<< "${f[before]}"
-			printf '  before %.2fs = %.3fx; devs3 CPU %.2fs, the runner %.2fs, its ffmpegs %.2fs\n' \
+			printf '  before %.2fs = %.3fx; devs3 CPU %.2fs, the runner %.2fs, its children (ffprobe, ffmpeg) %.2fs\n' \
 				"$w_before" "$(calc "$w_before / $best")" "$b_devs3" "$b_rcpu" "$b_ffcpu"
 		fi
-		echo "ratio job-$len $w_after $best $(calc "$w_after / $best") $w_before $bname $devs3 ${f[rung]%%/*} ${f[split]%%/*}" >> "$TMP/ratios.txt"
+		IFS=/ read -r r_cpu _ <<< "${f[cpu:after]}"
+		echo "ratio job-$len $w_after $best $(calc "$w_after / $best") $w_before $bname $devs3 ${f[rung]%%/*} ${f[split]%%/*} $(calc "$r_cpu / $b_cpu")" >> "$TMP/ratios.txt"
 		unset f
 	done < "$TMP/jobs.txt"
 	while read -r len st; do echo "  runner's last stage times, $len s: $st"; done < "$TMP/stages.txt"
