@@ -734,7 +734,6 @@ class DevS3 {
     return req.method === 'PUT' && r.key !== '' && !r.key.endsWith('/') && r.query.length === 0 &&
       !('x-amz-copy-source' in req.headers) && !('x-amz-storage-class' in req.headers) &&
       req.headers.origin === undefined && // s3rver's own CORS rules, if a client set some, apply
-
       this.cfg.buckets.includes(r.bucket) && (await this.s3rver.store.getBucket(r.bucket)) !== null;
   }
 
@@ -747,9 +746,10 @@ class DevS3 {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     await fs.promises.writeFile(file, body.buf);
     await store.putMetadata(r.bucket, r.key, object.metadata, body.md5);
-    const md5 = body.md5;
     // s3rver's answer: koa's empty text body with the ETag
-    res.writeHead(200, { etag: JSON.stringify(md5), 'content-type': 'text/plain; charset=utf-8', 'content-length': 0 });
+    res.writeHead(200, {
+      etag: JSON.stringify(body.md5), 'content-type': 'text/plain; charset=utf-8', 'content-length': 0,
+    });
     res.end();
   }
 
