@@ -24,8 +24,12 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 	row "---" "---" "---" "---" "---" "---"
 	for len in 600 180; do
 		line=$(grep "^ratio job-$len " "$r/runner-figures.txt" || true)
-		read -r _ _ w best ratio wb <<< "$line"
-		row "complete→completed, ${len}-s FLAC" "${w} s" "best bare ffmpeg $(printf %.2f "$best") s" "$(div "$w" "$best")" "≤ 1.05" \
+		read -r _ _ w best ratio wb bname devs3 prung _ <<< "$line"
+		# the baseline makes the runner's output (renditions + the analysis branch);
+		# devs3: the local storage stand-in's CPU during the job, on the same cores
+		row "complete→completed, ${len}-s FLAC" "${w} s (devs3 CPU meanwhile ${devs3:-?} s)" \
+			"best bare ffmpeg, same output ($bname) $(printf %.2f "$best") s; plain ladder $(printf %.2f "${prung:-0}") s" \
+			"$(div "$w" "$best")" "≤ 1.05" \
 			"$( [ "$wb" != - ] && echo "${wb} s = $(div "$wb" "$best")" || echo -)"
 	done
 	for k in status init; do

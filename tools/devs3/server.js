@@ -24,6 +24,7 @@ const { Transform } = require('stream');
 const { pipeline } = require('stream/promises');
 
 const S3rver = require('s3rver');
+const S3Object = require('s3rver/lib/models/object');
 const { Cors } = require('./cors');
 const { CONDITIONAL_HEADERS, evaluateConditions } = require('./conditions');
 const { Multipart } = require('./multipart');
@@ -38,6 +39,7 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGN_EXPIRES = 604800; // one week, as S3
 const MAX_PUT_BYTES = 5 * 1024 ** 3; // S3's single PUT limit
 const MAX_POST_PRE_DATA = 20 * 1024; // S3: form fields before the file
+const MEMORY_BODY_MAX = 1024 * 1024; // a signed body up to this is kept in memory, not in a temp file
 // What a bucket policy would grant everyone s3:GetObject on: the published
 // HLS and artwork. Originals (tracks/) stay private.
 const DEFAULT_PUBLIC_PREFIXES = 'hls/,art/';
@@ -667,7 +669,22 @@ class DevS3 {
     const h = crypto.createHash('sha256');
     const m = crypto.createHash('md5'); // Content-MD5, and a part's ETag
     let body = null;
-    if (hasBody(req)) {
+    const mpOp = Multipart.operation(req.method, r);
+    if (hasBody(req) && !mpOp && length !== undefined && Number(length) <= MEMORY_BODY_MAX) {
+      // small (an HLS segment, a playlist): hashed into memory, no temp file to
+      // write, read back and remove; still complete and checked before it is stored
+      this.continueBody(req, res, ctx);
+      const chunks = [];
+      let size = 0;
+      for await (const chunk of req) {
+        h.update(chunk);
+        m.update(chunk);
+        size += chunk.length;
+        chunks.push(chunk);
+      }
+      if (!req.complete) throw Object.assign(new Error('client aborted'), { clientGone: true });
+      body = { buf: Buffer.concat(chunks, size), size };
+    } else if (hasBody(req)) {
       this.continueBody(req, res, ctx);
       const file = this.tmpFile();
       ctx.files.push(file);
@@ -699,11 +716,41 @@ class DevS3 {
           { ExpectedDigest: contentMd5, CalculatedDigest: md5.toString('base64') });
       }
     }
-    const mpOp = Multipart.operation(req.method, r);
     if (mpOp) return this.multipart.handle(mpOp, req, res, ctx, r, body);
+    if (body && body.buf && await this.storesDirectly(req, r)) return this.putDirect(req, res, ctx, r, body);
     return this.forward(req, res, ctx, r, {
       body, overrides, dropQuery: n => n.startsWith('response-'), conditional: read,
     });
+  }
+
+  /*
+   * A plain PUT Object of a body in memory to an existing bucket: what
+   * s3rver's putObject would do (the same store call, the same S3Object
+   * metadata), without its HTTP and koa layers in between. Anything else
+   * (copy, storage class, a key s3rver's router reads otherwise, a browser's
+   * request) goes through s3rver.
+   */
+  async storesDirectly(req, r) {
+    return req.method === 'PUT' && r.key !== '' && !r.key.endsWith('/') && r.query.length === 0 &&
+      !('x-amz-copy-source' in req.headers) && !('x-amz-storage-class' in req.headers) &&
+      req.headers.origin === undefined && // s3rver's own CORS rules, if a client set some, apply
+      this.cfg.buckets.includes(r.bucket) && (await this.s3rver.store.getBucket(r.bucket)) !== null;
+  }
+
+  async putDirect(req, res, ctx, r, body) {
+    // s3rver's FilesystemStore.putObject, with the MD5 taken on the way in
+    // (route) instead of a second pass, and the buffer written in one call
+    const store = this.s3rver.store;
+    const object = new S3Object(r.bucket, r.key, body.buf, req.headers);
+    const file = store.getResourcePath(r.bucket, r.key, 'object');
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await fs.promises.writeFile(file, body.buf);
+    await store.putMetadata(r.bucket, r.key, object.metadata, body.md5);
+    // s3rver's answer: koa's empty text body with the ETag
+    res.writeHead(200, {
+      etag: JSON.stringify(body.md5), 'content-type': 'text/plain; charset=utf-8', 'content-length': 0,
+    });
+    res.end();
   }
 
   /*
@@ -913,7 +960,9 @@ class DevS3 {
       });
       up.on('error', err => reject(res.headersSent ? err : new S3Err(500, 'InternalError',
         `devs3: the storage backend (s3rver) failed: ${err.message}`)));
-      if (body) {
+      if (body && body.buf) {
+        up.end(body.buf);
+      } else if (body) {
         pipeline(fs.createReadStream(body.file), up).catch(() => {}); // errors surface on `up`
       } else {
         up.end();
