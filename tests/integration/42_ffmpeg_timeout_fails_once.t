@@ -7,7 +7,9 @@ R=t42
 cleanup() { "$ROOT/scripts/stack.sh" stop-runner $R >/dev/null 2>&1; rm -rf "$TMP"; }
 trap cleanup EXIT
 mkdir -p "$TMP/bin"
-printf '#!/bin/bash\nexec -a mustory-t42-stand-in sleep 60\n' > "$TMP/bin/ffmpeg"
+# named for this run: another checkout's suite may run the same test on the machine
+STANDIN=mustory-t42-stand-in-$$
+printf '#!/bin/bash\nexec -a %s sleep 60\n' "$STANDIN" > "$TMP/bin/ffmpeg"
 chmod +x "$TMP/bin/ffmpeg"
 FFMPEG_PATH=$TMP/bin/ffmpeg FFMPEG_TIMEOUT_SECONDS=5 "$ROOT/scripts/stack.sh" start-runner $R >/dev/null 2>&1
 
@@ -24,5 +26,5 @@ sleep 3 # a retry would have started by now (backoff 1-4 s)
 JOB=$(psql_q "select id from jobs where track_id = '$TRACK_ID'")
 is "$(psql_q "select state || ' ' || attempts from jobs where id = $JOB")" "failed 1" "failed after one attempt"
 is "$(psql_q "select string_agg(outcome, ',') from job_runs where job_id = $JOB")" failed "one run, failed"
-is "$(pgrep -f mustory-t42-stand-in | wc -l)" 0 "the stand-in ffmpeg was killed"
+is "$(pgrep -f "$STANDIN" | wc -l)" 0 "the stand-in ffmpeg was killed"
 done_testing
