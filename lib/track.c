@@ -40,6 +40,7 @@
 #define CURSOR_MAX_US 253402300799999999LL /* 9999-12-31T23:59:59.999999Z */
 
 static bool uuid_bytes(const char *id, unsigned char out[16]);
+static enum result track_one_row(enum result rc, PGresult **res);
 
 static const char *const track_sql_names[TRACK_STATUS__MAX] = {
 	[TRACK_PENDING] = "PENDING",
@@ -149,22 +150,19 @@ track_get_view(struct db *db, const char *id, const char *owner_id, bool status_
 	rc = db_exec(db, res, status_only ? TRACK_STATUS_COLUMNS TRACK_MINE :
 	    TRACK_COLUMNS TRACK_MINE, 2, params, e);
 #undef TRACK_MINE
-	if (rc != OK)
-		return rc;
-	if (PQntuples(*res) != 1) {
-		PQclear(*res);
-		*res = NULL;
-		return ERR_NOT_FOUND;
-	}
-	return OK;
+	return track_one_row(rc, res);
 }
 
 enum result
 track_get_by_id(struct db *db, const char *id, PGresult **res, struct errbuf *e)
 {
-	enum result rc;
+	return track_one_row(db_exec(db, res, TRACK_COLUMNS " WHERE t.id = $1", 1, &id, e), res);
+}
 
-	rc = db_exec(db, res, TRACK_COLUMNS " WHERE t.id = $1", 1, &id, e);
+/* A load's result: OK with *res one row, or ERR_NOT_FOUND (*res cleared) when none. */
+static enum result
+track_one_row(enum result rc, PGresult **res)
+{
 	if (rc != OK)
 		return rc;
 	if (PQntuples(*res) != 1) {
