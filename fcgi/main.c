@@ -165,6 +165,8 @@ worker_main(const struct config *cfg, int sock, struct gate *g, int slot, struct
 	w.metrics = m;
 	fcgi_serve_init(fs, sock);
 	while ((c = fcgi_serve_next(fs, &stopping)) != NULL) {
+		/* a worker can sit idle while others serve: its connection may have died meanwhile */
+		db_check_idle(&w.db);
 		http_req_init(&r, c->envp, c->body, c->body_len, c->body_over, &w);
 		serve_one(&w, &r);
 		answer = http_answer(&r, &len);

@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,29 @@ bool
 db_is_down(const struct db *db)
 {
 	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+void
+db_check_idle(struct db *db)
+{
+	struct pollfd p;
+
+	if (db->conn == NULL || db->in_tx || PQstatus(db->conn) != CONNECTION_OK)
+		return;
+	p.fd = PQsocket(db->conn);
+	p.events = POLLIN;
+	p.revents = 0;
+	/* nothing to read: the usual case, one poll() */
+	if (p.fd < 0 || poll(&p, 1, 0) <= 0)
+		return;
+	/*
+	 * An idle connection that does not LISTEN hears from the server only
+	 * when it is going away: the FATAL of a shutdown or a terminated
+	 * backend, then the end of the stream (which libpq notices only on a
+	 * later read). Either way it is done for: start afresh.
+	 */
+	log_warnx("database connection closed by the server while idle; reconnecting");
+	db_drop(db);
 }
 
 enum result

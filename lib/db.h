@@ -35,6 +35,14 @@ enum result db_open(struct db *db, const char *url, int connect_timeout_s,
     const char *app_name, const char *on_connect_sql, struct errbuf *e);
 void db_close(struct db *db);
 
+/*
+ * Before using a connection that sat idle (one that does not LISTEN): if
+ * the server sent anything meanwhile, it was closing it (a restart, a
+ * terminated backend): drop it now so that the next statement reconnects
+ * instead of failing its request. One poll() when all is well.
+ */
+void db_check_idle(struct db *db);
+
 /* Connect if not connected or the connection went bad. */
 enum result db_ensure(struct db *db, struct errbuf *e);
 
